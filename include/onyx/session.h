@@ -1,0 +1,79 @@
+// onyx/session.h: load an ONNX model once, run it many times.
+//
+//   auto session = onyx::Session::create("model.onnx");
+//   if (!session.ok()) { print(session.status().to_string()); }
+//   auto outputs = (*session)->run({{"input_ids", ids}, {"attention_mask", mask}});
+//
+// Thread safety: a Session is immutable after create(); run() may be called concurrently from any
+// number of threads on one Session. Tensors returned by run() are owned by the caller.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "onyx/status.h"
+#include "onyx/tensor.h"
+
+namespace onyx {
+
+struct SessionOptions {
+  // Threads used inside one run (0 = all cores of the machine).
+  int threads = 0;
+  // Graph optimization level: 0 = none, 1 = basic, 2 = extended, 99 = all (placeholder until the
+  // optimizer lands; currently only 0 is meaningful and other values behave the same).
+  int optimization_level = 99;
+  // Validate the model with ONNX's checker at load (contrib domains such as com.microsoft are tolerated).
+  bool run_onnx_checker = true;
+};
+
+// One dimension of a declared input/output shape: a fixed size, or a symbol ("batch"), or unknown.
+struct Dim {
+  int64_t value = -1;  // >= 0 when fixed
+  std::string symbol;  // non-empty when symbolic
+  bool is_fixed() const { return value >= 0; }
+};
+
+struct ValueInfo {
+  std::string name;
+  DType dtype = DType::kUndefined;
+  std::vector<Dim> shape;
+  bool has_shape = false;  // false when the model declares no shape at all
+  // "input_ids: int64 [batch, sequence]"
+  std::string to_string() const;
+};
+
+using NamedTensor = std::pair<std::string, Tensor>;
+using NamedTensors = std::vector<NamedTensor>;
+
+class Session {
+ public:
+  // Loads `path` (.onnx; external data files are resolved relative to its folder).
+  static Result<std::unique_ptr<Session>> create(const std::string& path, const SessionOptions& options = {});
+  // Loads a serialized ModelProto from memory; external data (if any) is resolved relative to `base_dir`.
+  static Result<std::unique_ptr<Session>> create_from_bytes(std::string_view bytes, const SessionOptions& options = {},
+                                                            const std::string& base_dir = ".");
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  const std::vector<ValueInfo>& inputs() const;
+  const std::vector<ValueInfo>& outputs() const;
+
+  // Runs the model. Every graph input must be given exactly once, with the declared dtype and rank, and
+  // sizes matching fixed dims (and consistent across inputs for shared symbolic dims).
+  // `output_names` empty = all graph outputs, in graph order.
+  Result<NamedTensors> run(const NamedTensors& inputs, std::span<const std::string> output_names = {}) const;
+
+  struct Impl;
+
+ private:
+  explicit Session(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace onyx

@@ -1,0 +1,15 @@
+// Sub-commands of the `onyx` CLI. Each add_*_command registers itself (options, help, callback) on the app.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace onyx::cli {
+
+void add_info_command(CLI::App& app);
+void add_run_command(CLI::App& app);
+void add_tokenize_command(CLI::App& app);
+
+// Prints "onyx: error: <message>" to stderr and returns the exit code for failures (1).
+int fail(const std::string& message);
+
+}  // namespace onyx::cli

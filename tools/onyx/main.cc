@@ -1,0 +1,32 @@
+// onyx: Transformer inference engine CLI. `onyx --help` lists the sub-commands.
+#include <cstdio>
+#include <iostream>
+
+#include "tools/onyx/commands.h"
+
+namespace onyx::cli {
+int fail(const std::string& message) {
+  std::fprintf(stderr, "onyx: error: %s\n", message.c_str());
+  return 1;
+}
+}  // namespace onyx::cli
+
+int main(int argc, char** argv) {
+  CLI::App app{"onyx: load, run and inspect ONNX Transformer models on CPU"};
+  app.require_subcommand(1);
+  onyx::cli::add_info_command(app);
+  onyx::cli::add_run_command(app);
+#ifdef ONYX_HAVE_TOKENIZERS
+  onyx::cli::add_tokenize_command(app);
+#endif
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    return onyx::cli::fail(e.what());
+  }
+  return 0;
+}
