@@ -155,12 +155,14 @@ Result<ir::Graph> load_impl(std::string_view bytes, const std::string& base_dir,
                          "corrupt, or not an .onnx file)");
   if (!model.has_graph() || model.ir_version() <= 0)
     return invalid_model("'" + display + "' is not an ONNX model (no graph or no ir_version)");
-  if (options.run_onnx_checker) {
+  // Our own conversion first: its errors (missing external data, bad initializer) are the more specific ones.
+  auto graph = graph_from_model(model, base_dir, display);
+  if (graph.ok() && options.run_onnx_checker) {
     // The checker resolves external data relative to the model's folder only when given the path.
     const bool can_check = !has_external_data(model) || !path_for_checker.empty();
     if (can_check) ONYX_RETURN_IF_ERROR(run_checker(model, has_external_data(model) ? path_for_checker : "", display));
   }
-  return graph_from_model(model, base_dir, display);
+  return graph;
 }
 
 }  // namespace
