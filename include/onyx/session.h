@@ -69,6 +69,10 @@ class Session {
   // `output_names` empty = all graph outputs, in graph order.
   Result<NamedTensors> run(const NamedTensors& inputs, std::span<const std::string> output_names = {}) const;
 
+  // Bytes of intermediate/output buffers the session's pool has reserved so far. After a warm-up run at the
+  // largest shapes, further runs at those or smaller shapes do not increase it.
+  size_t pooled_bytes() const;
+
   struct Impl;
 
  private:

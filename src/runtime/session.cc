@@ -122,6 +122,8 @@ Result<std::unique_ptr<Session>> Session::create_from_bytes(std::string_view byt
   return std::unique_ptr<Session>(new Session(std::move(impl).value()));
 }
 
+size_t Session::pooled_bytes() const { return impl_->pool->bytes_reserved(); }
+
 const std::vector<ValueInfo>& Session::inputs() const { return impl_->plan->graph.inputs; }
 const std::vector<ValueInfo>& Session::outputs() const { return impl_->plan->graph.outputs; }
 
