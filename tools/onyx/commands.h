@@ -7,6 +7,7 @@ namespace onyx::cli {
 
 void add_info_command(CLI::App& app);
 void add_run_command(CLI::App& app);
+void add_ops_command(CLI::App& app);
 void add_tokenize_command(CLI::App& app);
 
 // Prints "onyx: error: <message>" to stderr and returns the exit code for failures (1).
