@@ -154,6 +154,15 @@ Result<Encoding> Tokenizer::encode_impl(std::string_view text, const std::string
     ONYX_ASSIGN_OR_RETURN(Encoding p, impl_->encode_sequence(*pair, 1, options.offset_type));
     pair_enc = std::move(p);
   }
+  // 0. The Rust library (0.23) stops each sequence at max_length tokens before post-processing,
+  //    so tokens beyond it never reach the overflowing windows; do the same.
+  if (truncation_ && truncation_->max_length > 0) {
+    for (Encoding* e : {&enc, pair_enc ? &*pair_enc : nullptr}) {
+      if (e == nullptr || e->size() <= truncation_->max_length) continue;
+      detail::truncate_encoding(*e, truncation_->max_length, 0, truncation_->direction);
+      e->overflowing.clear();
+    }
+  }
   // 1. Truncation, leaving room for the special tokens.
   if (truncation_) {
     TruncationParams t = *truncation_;
