@@ -12,14 +12,34 @@ using detail::Json;
 
 namespace detail {
 
-Result<Encoding> TokenizerImpl::encode_sequence(std::string_view text, uint32_t type_id, OffsetType offset_type) const {
+Result<Encoding> TokenizerImpl::encode_sequence(std::string_view text, uint32_t type_id, OffsetType offset_type,
+                                                const TruncationParams* truncation) const {
   ONYX_ASSIGN_OR_RETURN(PreTokenizedString pre, added.extract_and_normalize(normalizer.get(), text));
   if (pre_tokenizer) ONYX_RETURN_IF_ERROR(pre_tokenizer->pre_tokenize(pre));
-  for (Split& s : pre.splits()) {
-    if (s.tokens) continue;
-    std::vector<Token> toks;
-    ONYX_RETURN_IF_ERROR(model->tokenize(s.normalized.get(), toks));
-    s.tokens = std::move(toks);
+  // With truncation on, the Rust library (0.23) stops tokenizing a sequence at the word that
+  // brings it to max_length tokens (from the end for left truncation), so later words never reach
+  // the overflowing windows; do the same.
+  std::vector<Split>& splits = pre.splits();
+  const size_t limit = truncation != nullptr && truncation->max_length > 0 ? truncation->max_length : SIZE_MAX;
+  const bool from_left = truncation != nullptr && truncation->direction == Direction::kLeft;
+  size_t count = 0;
+  size_t kept = 0;
+  for (size_t k = 0; k < splits.size() && count < limit; ++k, ++kept) {
+    Split& s = splits[from_left ? splits.size() - 1 - k : k];
+    if (!s.tokens) {
+      std::vector<Token> toks;
+      ONYX_RETURN_IF_ERROR(model->tokenize(s.normalized.get(), toks));
+      s.tokens = std::move(toks);
+    }
+    count += s.tokens->size();
+  }
+  if (kept < splits.size()) {
+    auto n = static_cast<ptrdiff_t>(kept);
+    if (from_left) {
+      splits.erase(splits.begin(), splits.end() - n);
+    } else {
+      splits.erase(splits.begin() + n, splits.end());
+    }
   }
   return pre.into_encoding(type_id, offset_type);
 }
@@ -148,20 +168,11 @@ Result<Encoding> Tokenizer::encode_impl(std::string_view text, const std::string
                                         const EncodeOptions& options) const {
   ONYX_RETURN_IF_ERROR(detail::validate_utf8(text));
   if (pair != nullptr) ONYX_RETURN_IF_ERROR(detail::validate_utf8(*pair).with_context("pair"));
-  ONYX_ASSIGN_OR_RETURN(Encoding enc, impl_->encode_sequence(text, 0, options.offset_type));
+  ONYX_ASSIGN_OR_RETURN(Encoding enc, impl_->encode_sequence(text, 0, options.offset_type, truncation_ ? &*truncation_ : nullptr));
   std::optional<Encoding> pair_enc;
   if (pair != nullptr) {
-    ONYX_ASSIGN_OR_RETURN(Encoding p, impl_->encode_sequence(*pair, 1, options.offset_type));
+    ONYX_ASSIGN_OR_RETURN(Encoding p, impl_->encode_sequence(*pair, 1, options.offset_type, truncation_ ? &*truncation_ : nullptr));
     pair_enc = std::move(p);
-  }
-  // 0. The Rust library (0.23) stops each sequence at max_length tokens before post-processing,
-  //    so tokens beyond it never reach the overflowing windows; do the same.
-  if (truncation_ && truncation_->max_length > 0) {
-    for (Encoding* e : {&enc, pair_enc ? &*pair_enc : nullptr}) {
-      if (e == nullptr || e->size() <= truncation_->max_length) continue;
-      detail::truncate_encoding(*e, truncation_->max_length, 0, truncation_->direction);
-      e->overflowing.clear();
-    }
   }
   // 1. Truncation, leaving room for the special tokens.
   if (truncation_) {

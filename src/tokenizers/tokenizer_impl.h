@@ -16,8 +16,10 @@ struct TokenizerImpl {
   std::unique_ptr<Decoder> decoder;
   AddedVocabulary added;
 
-  // Normalize, pre-tokenize and tokenize one sequence (no truncation or special tokens).
-  Result<Encoding> encode_sequence(std::string_view text, uint32_t type_id, OffsetType offset_type) const;
+  // Normalize, pre-tokenize and tokenize one sequence (no special tokens); with `truncation`, only
+  // its first (or last, for left truncation) max_length words are tokenized.
+  Result<Encoding> encode_sequence(std::string_view text, uint32_t type_id, OffsetType offset_type,
+                                   const TruncationParams* truncation) const;
 };
 
 // Parses the "truncation" and "padding" objects of a tokenizer.json (null -> none).
