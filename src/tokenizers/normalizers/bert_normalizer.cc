@@ -6,7 +6,12 @@ namespace onyx::tok::detail {
 namespace {
 
 bool is_bert_whitespace(char32_t c) { return c == '\t' || c == '\n' || c == '\r' || is_whitespace(c); }
-bool is_bert_control(char32_t c) { return c != '\t' && c != '\n' && c != '\r' && is_other(c); }
+// Noncharacters (U+FDD0..U+FDEF, U+xFFFE, U+xFFFF) are kept: the Rust library's category tables
+// do not list them as "other", though utf8proc gives Cn.
+bool is_noncharacter(char32_t c) { return (c >= 0xFDD0 && c <= 0xFDEF) || (c & 0xFFFE) == 0xFFFE; }
+bool is_bert_control(char32_t c) {
+  return c != '\t' && c != '\n' && c != '\r' && is_other(c) && !is_noncharacter(c);
+}
 
 bool is_chinese_char(char32_t c) {
   return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF) ||
@@ -33,8 +38,8 @@ class BertNormalizer final : public Normalizer {
         char32_t c = next_char(str, i);
         if (is_chinese_char(c)) {
           any = true;
-          dest.push_back({U' ', 1});
-          dest.push_back({c, 0});
+          dest.push_back({U' ', 0});
+          dest.push_back({c, 1});
           dest.push_back({U' ', 1});
         } else {
           dest.push_back({c, 0});
