@@ -1,0 +1,75 @@
+// The elementwise kernel family's registry: one sorted line per op (all opset ranges run to the newest).
+#include "src/ep/cpu/kernels/elementwise/elementwise_kernels.h"
+
+#include "src/ep/cpu/registry.h"
+
+namespace onyx::cpu {
+
+std::vector<KernelDef> elementwise_kernel_defs() {
+  return {
+      // op               domain since until      factory
+      {"Abs", "", 1, kMaxOpset, create_abs},
+      {"Acos", "", 7, kMaxOpset, create_acos},
+      {"Acosh", "", 9, kMaxOpset, create_acosh},
+      {"Add", "", 1, kMaxOpset, create_add},
+      {"And", "", 1, kMaxOpset, create_and},
+      {"Asin", "", 7, kMaxOpset, create_asin},
+      {"Asinh", "", 9, kMaxOpset, create_asinh},
+      {"Atan", "", 7, kMaxOpset, create_atan},
+      {"Atanh", "", 9, kMaxOpset, create_atanh},
+      {"Cast", "", 1, kMaxOpset, create_cast},
+      {"CastLike", "", 15, kMaxOpset, create_cast_like},
+      {"Ceil", "", 1, kMaxOpset, create_ceil},
+      {"Celu", "", 12, kMaxOpset, create_celu},
+      {"Clip", "", 1, kMaxOpset, create_clip},
+      {"Cos", "", 7, kMaxOpset, create_cos},
+      {"Cosh", "", 9, kMaxOpset, create_cosh},
+      {"Div", "", 1, kMaxOpset, create_div},
+      {"Elu", "", 1, kMaxOpset, create_elu},
+      {"Equal", "", 1, kMaxOpset, create_equal},
+      {"Erf", "", 9, kMaxOpset, create_erf},
+      {"Exp", "", 1, kMaxOpset, create_exp},
+      {"Floor", "", 1, kMaxOpset, create_floor},
+      {"Greater", "", 1, kMaxOpset, create_greater},
+      {"GreaterOrEqual", "", 12, kMaxOpset, create_greater_or_equal},
+      {"HardSigmoid", "", 1, kMaxOpset, create_hard_sigmoid},
+      {"HardSwish", "", 14, kMaxOpset, create_hard_swish},
+      {"IsInf", "", 10, kMaxOpset, create_is_inf},
+      {"IsNaN", "", 9, kMaxOpset, create_is_nan},
+      {"LeakyRelu", "", 1, kMaxOpset, create_leaky_relu},
+      {"Less", "", 1, kMaxOpset, create_less},
+      {"LessOrEqual", "", 12, kMaxOpset, create_less_or_equal},
+      {"Log", "", 1, kMaxOpset, create_log},
+      {"Max", "", 1, kMaxOpset, create_max},
+      {"Mean", "", 1, kMaxOpset, create_mean},
+      {"Min", "", 1, kMaxOpset, create_min},
+      {"Mod", "", 10, kMaxOpset, create_mod},
+      {"Mul", "", 1, kMaxOpset, create_mul},
+      {"Neg", "", 1, kMaxOpset, create_neg},
+      {"Not", "", 1, kMaxOpset, create_not},
+      {"Or", "", 1, kMaxOpset, create_or},
+      {"PRelu", "", 1, kMaxOpset, create_prelu},
+      {"Pow", "", 1, kMaxOpset, create_pow},
+      {"Reciprocal", "", 1, kMaxOpset, create_reciprocal},
+      {"Relu", "", 1, kMaxOpset, create_relu},
+      {"Round", "", 11, kMaxOpset, create_round},
+      {"Selu", "", 1, kMaxOpset, create_selu},
+      {"Shrink", "", 9, kMaxOpset, create_shrink},
+      {"Sigmoid", "", 1, kMaxOpset, create_sigmoid},
+      {"Sign", "", 9, kMaxOpset, create_sign},
+      {"Sin", "", 7, kMaxOpset, create_sin},
+      {"Sinh", "", 9, kMaxOpset, create_sinh},
+      {"Softplus", "", 1, kMaxOpset, create_softplus},
+      {"Softsign", "", 1, kMaxOpset, create_softsign},
+      {"Sqrt", "", 1, kMaxOpset, create_sqrt},
+      {"Sub", "", 1, kMaxOpset, create_sub},
+      {"Sum", "", 1, kMaxOpset, create_sum},
+      {"Tan", "", 7, kMaxOpset, create_tan},
+      {"Tanh", "", 1, kMaxOpset, create_tanh},
+      {"ThresholdedRelu", "", 10, kMaxOpset, create_thresholded_relu},
+      {"Where", "", 9, kMaxOpset, create_where},
+      {"Xor", "", 1, kMaxOpset, create_xor},
+  };
+}
+
+}  // namespace onyx::cpu
