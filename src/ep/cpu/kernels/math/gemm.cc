@@ -1,0 +1,82 @@
+// Gemm (opset 1, 6, 7, 9, 11, 13): Y = alpha * op(A) * op(B) + beta * C, A and B 2-D, C unidirectionally
+// broadcast to [M, N] (C optional from opset 11; the opset < 7 `broadcast` attribute is accepted and
+// broadcasting is always allowed, a superset of the old behaviour).
+// Variants:
+//   float    Y = broadcast(C), then gemm_f32 with beta (oneDNN)
+//   generic  double / integer dtypes: the same through gemm_generic<T>
+#include <string>
+
+#include "src/core/dtype_dispatch.h"
+#include "src/ep/cpu/gemm/gemm.h"
+#include "src/ep/cpu/kernels/math/math_kernels.h"
+#include "src/ep/cpu/kernels/math/math_util.h"
+
+namespace onyx::cpu {
+
+namespace {
+
+class GemmKernel final : public Kernel {
+ public:
+  GemmKernel(bool trans_a, bool trans_b, float alpha, float beta)
+      : trans_a_(trans_a), trans_b_(trans_b), alpha_(alpha), beta_(beta) {}
+
+  Status compute(KernelContext& ctx) const override {
+    ONYX_ASSIGN_OR_RETURN(const Tensor* a, math::required_input(ctx, 0));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* b, math::required_input(ctx, 1));
+    const Tensor* c = ctx.input(2);
+    const Tensor* abc[] = {a, b, c};
+    ONYX_RETURN_IF_ERROR(math::check_same_dtype(ctx, abc));
+    if (a->rank() != 2 || b->rank() != 2)
+      return ctx.invalid("Gemm A and B must be 2-D, got " + shape_to_string(a->shape()) + " and " +
+                         shape_to_string(b->shape()));
+    const int64_t m = trans_a_ ? a->dim(1) : a->dim(0), k = trans_a_ ? a->dim(0) : a->dim(1);
+    const int64_t kb = trans_b_ ? b->dim(1) : b->dim(0), n = trans_b_ ? b->dim(0) : b->dim(1);
+    if (k != kb)
+      return ctx.invalid("Gemm inner dims differ: A " + shape_to_string(a->shape()) + (trans_a_ ? " (transposed)" : "") +
+                         ", B " + shape_to_string(b->shape()) + (trans_b_ ? " (transposed)" : ""));
+    const bool use_c = c != nullptr && beta_ != 0.0f;
+    int64_t cm = 1, cn = 1;
+    if (c) {
+      if (c->rank() > 2) return ctx.invalid("Gemm C must have rank <= 2, got " + shape_to_string(c->shape()));
+      if (c->rank() == 2) cm = c->dim(0);
+      if (c->rank() >= 1) cn = c->dim(c->rank() - 1);
+      if ((cm != 1 && cm != m) || (cn != 1 && cn != n))
+        return ctx.invalid("Gemm C " + shape_to_string(c->shape()) + " does not broadcast to [" +
+                           std::to_string(m) + ", " + std::to_string(n) + "]");
+    }
+    Tensor& y = ctx.allocate_output(0, a->dtype(), {m, n});
+    if (y.numel() == 0) return ok_status();
+    const GemmParams p{.trans_a = trans_a_, .trans_b = trans_b_, .m = m, .n = n, .k = k, .alpha = alpha_,
+                       .beta = use_c ? beta_ : 0.0f};
+    return visit_dtype<float, double, int32_t, int64_t, uint32_t, uint64_t>(
+        a->dtype(), "Gemm", [&]<typename T>() -> Status {
+          T* yd = y.data<T>();
+          if (use_c) {
+            const T* cd = c->data<T>();
+            for (int64_t i = 0; i < m; ++i)
+              for (int64_t j = 0; j < n; ++j) yd[i * n + j] = cd[(cm == 1 ? 0 : i) * cn + (cn == 1 ? 0 : j)];
+          }
+          if constexpr (std::is_same_v<T, float>) {
+            return gemm_f32(p, a->data<float>(), b->data<float>(), yd);
+          } else {
+            gemm_generic(p, a->data<T>(), b->data<T>(), yd);
+            return ok_status();
+          }
+        });
+  }
+
+ private:
+  bool trans_a_, trans_b_;
+  float alpha_, beta_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Kernel>> create_gemm(const KernelInfo& info) {
+  const ir::Node& n = info.node;
+  return std::unique_ptr<Kernel>(std::make_unique<GemmKernel>(n.attr_int("transA", 0) != 0,
+                                                              n.attr_int("transB", 0) != 0,
+                                                              n.attr_float("alpha", 1.0f), n.attr_float("beta", 1.0f)));
+}
+
+}  // namespace onyx::cpu
