@@ -3,7 +3,8 @@
 // (stash_type 1, the only U besides bfloat16). float X accumulates in float with a two-pass mean/variance;
 // double X computes in double.
 // Variants:
-//   rows       Scale/B have exactly the normalised size (the transformer case): contiguous per-row loops
+//   rows       Scale/B have exactly the normalised size (the transformer case): contiguous per-row loops;
+//              float32 rows run on row_kernels_f32().layer_norm (AVX-512 when the CPU has it)
 //   broadcast  Scale/B that only broadcast to the normalised shape are expanded once per run, then rows
 #include <cmath>
 #include <string>
@@ -13,6 +14,7 @@
 #include "src/core/parallel.h"
 #include "src/ep/cpu/kernels/math/math_kernels.h"
 #include "src/ep/cpu/kernels/math/math_util.h"
+#include "src/ep/cpu/kernels/math/row_kernels.h"
 
 namespace onyx::cpu {
 
@@ -91,6 +93,18 @@ class LayerNormKernel final : public Kernel {
       const T* xd = x->data<T>();
       T* yd = y.data<T>();
       const T eps = static_cast<T>(epsilon_);
+      if constexpr (std::is_same_v<T, float>) {
+        const RowKernelsF32& k = row_kernels_f32();
+        parallel_for(rows, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, d)), [&](int64_t b, int64_t e) {
+          for (int64_t r = b; r < e; ++r) {
+            float mean = 0.0f, inv = 0.0f;
+            k.layer_norm(xd + r * d, sp, bp, yd + r * d, d, eps, &mean, &inv);
+            if (mean_out) mean_out[r] = mean;
+            if (inv_out) inv_out[r] = inv;
+          }
+        });
+        return ok_status();
+      }
       parallel_for(rows, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, d)), [&](int64_t b, int64_t e) {
         for (int64_t r = b; r < e; ++r) {
           const T* xr = xd + r * d;

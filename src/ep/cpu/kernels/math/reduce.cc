@@ -4,7 +4,8 @@
 // Axes come from the `axes` attribute, or from the optional second input for ReduceSum from opset 13 and the
 // others from opset 18. Empty axes reduce everything unless noop_with_empty_axes (then Y = X).
 // Variants (after dropping size-1 dims and merging neighbouring dims that are both kept / both reduced):
-//   rows     [outer, R]         reduce contiguous rows (the last-axis fast path: LayerNorm-style means)
+//   rows     [outer, R]         reduce contiguous rows (the last-axis fast path: LayerNorm-style means);
+//                               float32 Sum / Mean / Max rows use row_kernels_f32() (AVX-512 when present)
 //   columns  [outer, R, inner]  accumulate R rows of `inner` contiguous values at once
 //   permuted anything else      transpose the reduced axes to the end, then rows
 //   reference                   reduce_reference() in the tests: one index computation per element
@@ -19,6 +20,7 @@
 #include "src/core/parallel.h"
 #include "src/ep/cpu/kernels/math/math_kernels.h"
 #include "src/ep/cpu/kernels/math/math_util.h"
+#include "src/ep/cpu/kernels/math/row_kernels.h"
 #include "src/ep/cpu/kernels/tensor/transpose.h"
 
 namespace onyx::cpu {
@@ -164,8 +166,25 @@ void reduce_3d(const T* x, T* y, int64_t outer, int64_t r, int64_t inner) {
                });
 }
 
+// float32 Sum / Mean / Max over contiguous rows on the dispatched row kernels.
+void reduce_rows_f32(ReduceKind kind, const float* x, float* y, int64_t outer, int64_t r) {
+  const RowKernelsF32& k = row_kernels_f32();
+  parallel_for(outer, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, r)), [&](int64_t b, int64_t e) {
+    for (int64_t o = b; o < e; ++o) {
+      const float* row = x + o * r;
+      if (kind == ReduceKind::kMax) y[o] = k.max(row, r);
+      else if (kind == ReduceKind::kSum) y[o] = k.sum(row, r);
+      else y[o] = k.sum(row, r) / static_cast<float>(r);
+    }
+  });
+}
+
 template <typename T>
 void reduce_dispatch(ReduceKind kind, const T* x, T* y, int64_t outer, int64_t r, int64_t inner) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (inner == 1 && (kind == ReduceKind::kSum || kind == ReduceKind::kMean || kind == ReduceKind::kMax))
+      return reduce_rows_f32(kind, x, y, outer, r);
+  }
   switch (kind) {
     case ReduceKind::kSum: return reduce_3d<SumOp>(x, y, outer, r, inner);
     case ReduceKind::kMean: return reduce_3d<MeanOp>(x, y, outer, r, inner);

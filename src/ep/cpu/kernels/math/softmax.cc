@@ -2,7 +2,8 @@
 // Before opset 13 the input is coerced to 2-D at `axis` (default 1) and each row is normalised; from 13 the
 // normalisation runs along `axis` alone (default -1). Numerically stable: x - max before exp.
 // Variants:
-//   rows     inner == 1 (the last axis, the attention case): max / exp-sum / scale per contiguous row
+//   rows     inner == 1 (the last axis, the attention case): max / exp-sum / scale per contiguous row;
+//            float32 rows run on the row_kernels_f32() table (AVX-512 when the CPU has it)
 //   columns  inner > 1: the same three passes on whole inner rows at once (contiguous inner loops)
 //   reference softmax_reference() in tests/kernels/math_softmax_test.cc
 #include <algorithm>
@@ -14,13 +15,29 @@
 #include "src/core/parallel.h"
 #include "src/ep/cpu/kernels/math/math_kernels.h"
 #include "src/ep/cpu/kernels/math/math_util.h"
+#include "src/ep/cpu/kernels/math/row_kernels.h"
 
 namespace onyx::cpu {
 
 namespace {
 
+void softmax_rows_f32(const float* x, float* y, int64_t rows, int64_t d, bool log) {
+  const RowKernelsF32& k = row_kernels_f32();
+  parallel_for(rows, std::max<int64_t>(1, 8192 / std::max<int64_t>(1, d)), [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r) {
+      const float* xr = x + r * d;
+      float* yr = y + r * d;
+      const float mx = k.max(xr, d);
+      const float sum = k.exp_shift_sum(xr, mx, yr, d);
+      if (log) k.scale_shift(xr, 1.0f, -(mx + std::log(sum)), yr, d);
+      else k.scale_shift(yr, 1.0f / sum, 0.0f, yr, d);
+    }
+  });
+}
+
 template <typename T>
 void softmax_rows(const T* x, T* y, int64_t rows, int64_t d, bool log) {
+  if constexpr (std::is_same_v<T, float>) return softmax_rows_f32(x, y, rows, d, log);
   parallel_for(rows, std::max<int64_t>(1, 8192 / std::max<int64_t>(1, d)), [&](int64_t b, int64_t e) {
     for (int64_t r = b; r < e; ++r) {
       const T* xr = x + r * d;
