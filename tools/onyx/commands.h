@@ -9,6 +9,8 @@ void add_info_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_ops_command(CLI::App& app);
 void add_tokenize_command(CLI::App& app);
+void add_pipeline_command(CLI::App& app);  // tools/onyx/pipeline.cc
+void add_eval_command(CLI::App& app);      // tools/onyx/eval.cc
 
 // Prints "onyx: error: <message>" to stderr and returns the exit code for failures (1).
 int fail(const std::string& message);

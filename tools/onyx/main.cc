@@ -20,6 +20,10 @@ int main(int argc, char** argv) {
 #ifdef ONYX_HAVE_TOKENIZERS
   onyx::cli::add_tokenize_command(app);
 #endif
+#ifdef ONYX_HAVE_PIPELINES
+  onyx::cli::add_pipeline_command(app);
+  onyx::cli::add_eval_command(app);
+#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
