@@ -2,6 +2,7 @@
 // repeated labels within an operand (diagonals), implicit output (ellipsis dims, then the labels used once,
 // sorted) and explicit "->" output.
 // Variants:
+//   permute  one operand, output = its labels reordered ("bij->bji"): Transpose's kernel, any dtype
 //   matmul   float32, two operands, no diagonal / broadcast / one-sided summed label: each label is a batch
 //            (A, B, out), m (A, out), n (B, out) or k (A, B) label; operands are read as [batch, m, k] /
 //            [batch, k, n] directly or transposed, and one gemm_f32_batched call does the work
@@ -304,6 +305,19 @@ Result<bool> einsum_matmul(const Plan& p, std::span<const Tensor* const> xs, flo
   return true;
 }
 
+// One operand whose output is a reordering of all its (distinct) labels: "bij->bji". Fills perm.
+bool is_permutation(const Plan& p, std::vector<int64_t>& perm) {
+  if (p.operand_labels.size() != 1) return false;
+  const auto& ls = p.operand_labels[0];
+  if (ls.size() != p.out_labels.size()) return false;
+  for (int l : p.out_labels) {
+    const auto it = std::find(ls.begin(), ls.end(), l);
+    if (it == ls.end()) return false;
+    perm.push_back(it - ls.begin());
+  }
+  return true;
+}
+
 class EinsumKernel final : public Kernel {
  public:
   explicit EinsumKernel(Equation eq) : eq_(std::move(eq)) {}
@@ -319,6 +333,10 @@ class EinsumKernel final : public Kernel {
     ONYX_ASSIGN_OR_RETURN(Plan p, make_plan(ctx, eq_, xs));
     Tensor& y = ctx.allocate_output(0, xs[0]->dtype(), p.out_shape);
     if (y.numel() == 0) return ok_status();
+    if (std::vector<int64_t> perm; dtype_size(xs[0]->dtype()) != 0 && is_permutation(p, perm)) {
+      transpose(xs[0]->raw_data(), y.raw_data(), xs[0]->shape(), perm, dtype_size(xs[0]->dtype()));
+      return ok_status();
+    }
     return visit_dtype<float, double, int32_t, int64_t, uint32_t, uint64_t>(
         xs[0]->dtype(), "Einsum", [&]<typename T>() -> Status {
           if constexpr (std::is_same_v<T, float>) {

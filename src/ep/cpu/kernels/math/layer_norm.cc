@@ -6,6 +6,7 @@
 //   rows       Scale/B have exactly the normalised size (the transformer case): contiguous per-row loops;
 //              float32 rows run on row_kernels_f32().layer_norm (AVX-512 when the CPU has it)
 //   broadcast  Scale/B that only broadcast to the normalised shape are expanded once per run, then rows
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -25,11 +26,15 @@ template <typename T>
 Result<std::vector<T>> broadcast_to(const KernelContext& ctx, const Tensor& t, std::span<const int64_t> shape,
                                     const char* what) {
   const size_t r = shape.size();
-  if (t.rank() > r) return ctx.invalid(std::string(what) + " " + shape_to_string(t.shape()) + " has more dims than the normalized shape " + shape_to_string(shape));
+  const size_t extra = t.rank() > r ? t.rank() - r : 0;  // leading dims beyond the normalized ones must be 1
+  for (size_t i = 0; i < extra; ++i)
+    if (t.dim(i) != 1)
+      return ctx.invalid(std::string(what) + " " + shape_to_string(t.shape()) +
+                         " does not broadcast to the normalized shape " + shape_to_string(shape));
   std::vector<int64_t> strides(r, 0);
   int64_t s = 1;
-  for (size_t i = t.rank(); i-- > 0;) {
-    const size_t o = r - t.rank() + i;
+  for (size_t i = t.rank(); i-- > extra;) {
+    const size_t o = r + i - t.rank();
     if (t.dim(i) != 1 && t.dim(i) != shape[o])
       return ctx.invalid(std::string(what) + " " + shape_to_string(t.shape()) +
                          " does not broadcast to the normalized shape " + shape_to_string(shape));
@@ -48,6 +53,13 @@ Result<std::vector<T>> broadcast_to(const KernelContext& ctx, const Tensor& t, s
     out[static_cast<size_t>(flat)] = src[off];
   }
   return out;
+}
+
+// True when `a` equals `norm` once leading 1s are dropped from both (then it can be read as is).
+bool same_trailing_shape(std::span<const int64_t> a, std::span<const int64_t> norm) {
+  while (!a.empty() && a.front() == 1) a = a.subspan(1);
+  while (!norm.empty() && norm.front() == 1) norm = norm.subspan(1);
+  return std::equal(a.begin(), a.end(), norm.begin(), norm.end());
 }
 
 class LayerNormKernel final : public Kernel {
@@ -82,11 +94,11 @@ class LayerNormKernel final : public Kernel {
       std::vector<T> scale_full, bias_full;
       const T* sp = scale->data<T>();
       const T* bp = bias ? bias->data<T>() : nullptr;
-      if (scale->numel() != d || scale->rank() > norm_shape.size()) {
+      if (!same_trailing_shape(scale->shape(), norm_shape)) {
         ONYX_ASSIGN_OR_RETURN(scale_full, broadcast_to<T>(ctx, *scale, norm_shape, "Scale"));
         sp = scale_full.data();
       }
-      if (bias && (bias->numel() != d || bias->rank() > norm_shape.size())) {
+      if (bias && !same_trailing_shape(bias->shape(), norm_shape)) {
         ONYX_ASSIGN_OR_RETURN(bias_full, broadcast_to<T>(ctx, *bias, norm_shape, "B"));
         bp = bias_full.data();
       }

@@ -3,6 +3,7 @@
 // int64 input from opset 10. The output is always sorted (sorted = 0 leaves the order unspecified).
 // Variants: one partial_sort of (value, index) pairs per [outer, inner] position.
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,6 +16,12 @@
 namespace onyx::cpu {
 
 namespace {
+
+template <typename T>
+bool is_nan(T v) {
+  if constexpr (std::is_floating_point_v<T>) return std::isnan(v);
+  else return false;
+}
 
 class TopKKernel final : public Kernel {
  public:
@@ -54,8 +61,11 @@ class TopKKernel final : public Kernel {
                            const int64_t o = t / v.inner, i = t % v.inner;
                            const T* base = xd + o * v.dim * v.inner + i;
                            for (int64_t j = 0; j < v.dim; ++j) items[j] = {base[j * v.inner], j};
+                           // NaN orders above every number (as numpy / PyTorch sort), keeping a strict weak order
                            auto before = [&](const std::pair<T, int64_t>& p, const std::pair<T, int64_t>& q) {
-                             if (p.first != q.first) return largest_ ? p.first > q.first : p.first < q.first;
+                             const bool pn = is_nan(p.first), qn = is_nan(q.first);
+                             if (pn != qn) return largest_ ? pn : qn;
+                             if (!pn && p.first != q.first) return largest_ ? p.first > q.first : p.first < q.first;
                              return p.second < q.second;
                            };
                            std::partial_sort(items.begin(), items.begin() + k, items.end(), before);
