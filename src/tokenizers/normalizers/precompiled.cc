@@ -59,14 +59,18 @@ class Precompiled final : public Normalizer {
     std::vector<CharChange> dest;
     dest.reserve(str.size());
     bool modified = false;
+    // As tokenizers' precompiled.rs `replace`: every new char replaces an old one (0), then the last
+    // `diff` new chars become insertions (1) if the replacement is longer, or the last pushed change
+    // (possibly one of an earlier grapheme) absorbs the removed chars if it is shorter.
     auto emit = [&](std::string_view norm, size_t old_count) {
       modified = true;
-      size_t new_count = count_chars(norm);
-      size_t k = 0;
-      for (size_t i = 0; i < norm.size(); ++k) {
-        char32_t c = next_char(norm, i);
-        int64_t n = k == 0 ? static_cast<int64_t>(new_count) - static_cast<int64_t>(old_count) : static_cast<int64_t>(k);
-        dest.push_back({c, n});
+      size_t first_new = dest.size();
+      for (size_t i = 0; i < norm.size();) dest.push_back({next_char(norm, i), 0});
+      const auto diff = static_cast<int64_t>(dest.size() - first_new) - static_cast<int64_t>(old_count);
+      if (diff > 0) {
+        for (size_t k = dest.size() - static_cast<size_t>(diff); k < dest.size(); ++k) dest[k].change = 1;
+      } else if (diff < 0 && !dest.empty()) {
+        dest.back().change += diff;
       }
     };
     size_t pos = 0;
