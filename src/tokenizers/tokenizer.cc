@@ -16,22 +16,28 @@ Result<Encoding> TokenizerImpl::encode_sequence(std::string_view text, uint32_t 
                                                 const TruncationParams* truncation) const {
   ONYX_ASSIGN_OR_RETURN(PreTokenizedString pre, added.extract_and_normalize(normalizer.get(), text));
   if (pre_tokenizer) ONYX_RETURN_IF_ERROR(pre_tokenizer->pre_tokenize(pre));
-  // With truncation on, the Rust library (0.23) stops tokenizing a sequence at the word that
-  // brings it to max_length tokens (from the end for left truncation), so later words never reach
-  // the overflowing windows; do the same.
+  // With truncation on, the Rust library (0.23) stops tokenizing a sequence right after the word
+  // whose model tokens bring it to max_length tokens (from the end for left truncation), so later
+  // words never reach the overflowing windows; do the same. Only a word the model tokenizes ends
+  // the loop: added tokens (already tokenized splits) count but are never a stopping point, so a
+  // run of them past the limit is kept up to and including the next word.
   std::vector<Split>& splits = pre.splits();
   const size_t limit = truncation != nullptr && truncation->max_length > 0 ? truncation->max_length : SIZE_MAX;
   const bool from_left = truncation != nullptr && truncation->direction == Direction::kLeft;
   size_t count = 0;
   size_t kept = 0;
-  for (size_t k = 0; k < splits.size() && count < limit; ++k, ++kept) {
-    Split& s = splits[from_left ? splits.size() - 1 - k : k];
-    if (!s.tokens) {
-      std::vector<Token> toks;
-      ONYX_RETURN_IF_ERROR(model->tokenize(s.normalized.get(), toks));
-      s.tokens = std::move(toks);
+  while (kept < splits.size()) {
+    Split& s = splits[from_left ? splits.size() - 1 - kept : kept];
+    ++kept;
+    if (s.tokens) {
+      count += s.tokens->size();
+      continue;
     }
-    count += s.tokens->size();
+    std::vector<Token> toks;
+    ONYX_RETURN_IF_ERROR(model->tokenize(s.normalized.get(), toks));
+    count += toks.size();
+    s.tokens = std::move(toks);
+    if (count >= limit) break;
   }
   if (kept < splits.size()) {
     auto n = static_cast<ptrdiff_t>(kept);
