@@ -79,6 +79,39 @@ for (const [pooling, normalize] of [['none', false], ['mean', false], ['mean', t
   console.log(`feature-extraction pooling=${pooling} normalize=${normalize}: ${compared} inputs, max |diff| ` +
               `${maxDiff.toExponential(3)} ${ok ? 'ok' : 'FAIL'}`);
 }
+
+// fill-mask on the MLM head (same body and tokenizer): top 5 per sentence with one word masked.
+const mlmDir = path.join(path.dirname(modelDir), 'distilbert_mlm');
+if (fs.existsSync(mlmDir)) {
+  const unmasker = await pipeline('fill-mask', path.basename(mlmDir), { dtype: 'fp32' });
+  const masked = sentences.filter((t, i) => !skip.has(i)).map((t) => {
+    const w = t.trim().split(' ');
+    w[Math.floor(w.length / 2)] = '[MASK]';
+    return w.join(' ');
+  });
+  const mFile = path.join(tmp, 'masked.jsonl');
+  fs.writeFileSync(mFile, masked.map((t) => JSON.stringify(t)).join('\n') + '\n');
+  const run = spawnSync(args.onyx, ['pipeline', 'fill-mask', '--model', mlmDir, '--jsonl', mFile, '-q', '--top-k', '5'],
+                        { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (run.status !== 0) { console.error(run.stderr); process.exit(1); }
+  const got = JSON.parse(run.stdout);
+  let maxDiff = 0;
+  let sameTokens = 0;
+  let sameText = 0;
+  for (const [i, t] of masked.entries()) {
+    const ref = await unmasker(t, { top_k: 5 });
+    const ids = (r) => r.map((x) => x.token).join();
+    if (ids(ref) === ids(got[i])) sameTokens++;
+    else console.log(`fill-mask input ${i}: tokens ${ids(got[i])} vs transformers.js ${ids(ref)}`);
+    if (ref.every((x, k) => x.token_str === got[i][k].token_str && x.sequence === got[i][k].sequence)) sameText++;
+    else console.log(`fill-mask input ${i}: text ${JSON.stringify(got[i][0])} vs ${JSON.stringify(ref[0])}`);
+    for (const [k, x] of ref.entries()) maxDiff = Math.max(maxDiff, Math.abs(x.score - got[i][k].score));
+  }
+  const ok = sameTokens === masked.length && sameText === masked.length && maxDiff <= args.tol;
+  failed ||= !ok;
+  console.log(`fill-mask top 5: ${sameTokens}/${masked.length} identical token lists, ${sameText}/${masked.length} ` +
+              `identical token_str/sequence, max |score diff| ${maxDiff.toExponential(3)} ${ok ? 'ok' : 'FAIL'}`);
+}
 fs.rmSync(tmp, { recursive: true, force: true });
 console.log(failed ? 'FAIL' : 'PASS');
 process.exit(failed ? 1 : 0);

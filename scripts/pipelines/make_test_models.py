@@ -7,7 +7,8 @@ that any text tokenizes and the model stays small. Models come from the plain-Py
 transformers in scripts/export_test_models.py with its deterministic random weights.
 
   distilbert_feature   DistilBertModel (dim 32, 2 layers) -> last_hidden_state: feature-extraction /
-                       sentence-embedding (checked against transformers.js by tests/pipelines/compare_tasks.mjs)
+                       sentence-embedding (checked against transformers.js by scripts/pipelines/compare_tasks.mjs)
+  distilbert_mlm       DistilBertForMaskedLM (same body) -> logits [B, S, vocab]: fill-mask
 
 Usage (Debian's python with python3-torch 1.13; takes a few seconds, output is deterministic):
   /usr/bin/python3 scripts/pipelines/make_test_models.py --out tests/pipelines/data
@@ -60,6 +61,22 @@ def tokenizer_json(bert_dir, vocab):
     return t
 
 
+class DistilBertForMaskedLM(torch.nn.Module):
+    """modeling_distilbert.DistilBertForMaskedLM: vocab_transform -> gelu -> vocab_layer_norm -> vocab_projector."""
+
+    def __init__(self, config):
+        super().__init__()
+        self.distilbert = etm.DistilBertModel(config)
+        self.vocab_transform = torch.nn.Linear(config.dim, config.dim)
+        self.vocab_layer_norm = torch.nn.LayerNorm(config.dim, eps=1e-12)
+        self.vocab_projector = torch.nn.Linear(config.dim, config.vocab_size)
+
+    def forward(self, input_ids, attention_mask):
+        h = self.distilbert(input_ids, attention_mask)
+        h = torch.nn.functional.gelu(self.vocab_transform(h))
+        return self.vocab_projector(self.vocab_layer_norm(h))
+
+
 def write_folder(out, name, model, config, vocab, tok_json, outputs, opset=14):
     d = os.path.join(out, name)
     os.makedirs(os.path.join(d, "onnx"), exist_ok=True)
@@ -102,6 +119,16 @@ def main():
     model.eval()
     write_folder(a.out, "distilbert_feature", model, config, vocab, tok, ["last_hidden_state"])
     print(f"wrote {a.out}/distilbert_feature (vocab {len(vocab)})")
+
+    mlm_config = etm.Config(config, architectures=["DistilBertForMaskedLM"])
+    torch.manual_seed(8)
+    mlm = DistilBertForMaskedLM(mlm_config)
+    etm.randomize_(mlm, 8)
+    with torch.no_grad():  # sharper predictions than the random init, so the top-k order is well separated
+        mlm.vocab_projector.weight.mul_(4.0)
+    mlm.eval()
+    write_folder(a.out, "distilbert_mlm", mlm, mlm_config, vocab, tok, ["logits"])
+    print(f"wrote {a.out}/distilbert_mlm")
 
 
 if __name__ == "__main__":

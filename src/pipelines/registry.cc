@@ -8,6 +8,7 @@ namespace onyx::detail {
 namespace {
 void fill(std::vector<TaskEntry>& r) {
   r.push_back({"feature-extraction", {}, &make_feature_extraction});
+  r.push_back({"fill-mask", {}, &make_fill_mask});
   r.push_back({"sentence-embedding", {}, &make_feature_extraction});
   r.push_back({"text-classification", {"sentiment-analysis"}, &make_text_classification});
 }

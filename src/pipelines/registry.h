@@ -24,6 +24,8 @@ const std::vector<TaskEntry>& task_registry();
 
 Result<std::unique_ptr<Pipeline>> make_text_classification(std::string task, ModelFolder model,
                                                            std::unique_ptr<Session> session, PipelineOptions options);
+Result<std::unique_ptr<Pipeline>> make_fill_mask(std::string task, ModelFolder model, std::unique_ptr<Session> session,
+                                                 PipelineOptions options);
 Result<std::unique_ptr<Pipeline>> make_feature_extraction(std::string task, ModelFolder model,
                                                           std::unique_ptr<Session> session, PipelineOptions options);
 

@@ -79,3 +79,31 @@ TEST(FeatureExtractionTest, BatchedEqualsOneByOne) {
 
 }  // namespace
 }  // namespace onyx
+
+namespace onyx {
+namespace {
+
+// fill-mask on tests/pipelines/data/distilbert_mlm (values checked against transformers.js by compare_tasks.mjs).
+TEST(FillMaskTest, TopKAndMissingMask) {
+  auto p = Pipeline::create("fill-mask", std::string(ONYX_SOURCE_DIR) + "/tests/pipelines/data/distilbert_mlm");
+  ASSERT_TRUE(p.ok()) << p.status().to_string();
+  auto r = (*p)->run({nlohmann::json("it 's a [MASK] film .")}, nlohmann::json{{"top_k", 3}});
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  const auto& list = (*r)[0];
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_GE(list[0]["score"].get<double>(), list[1]["score"].get<double>());
+  for (const auto& x : list) {
+    EXPECT_TRUE(x.contains("token") && x.contains("token_str") && x.contains("sequence"));
+    EXPECT_EQ(x["sequence"].get<std::string>().find("[MASK]"), std::string::npos);
+  }
+  auto none = (*p)->run(std::vector<std::string>{"no mask here"});
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.status().message().find("[MASK]"), std::string::npos) << none.status().message();
+  auto two = (*p)->run({nlohmann::json("[MASK] and [MASK]")}, nlohmann::json::object());
+  ASSERT_TRUE(two.ok());
+  EXPECT_EQ((*two)[0].size(), 2u);  // one list per mask
+  EXPECT_EQ((*two)[0][0].size(), 5u);
+}
+
+}  // namespace
+}  // namespace onyx
