@@ -1,9 +1,13 @@
 // Compares onyx with the goldens of the Rust tokenizers library (tests/tokenizers/goldens, made by
 // scripts/tokenizers/make_goldens.js), for every tokenizer folder in ../shared/tokenizers: ids,
 // type ids, tokens, char offsets, attention mask, special tokens mask, overflowing, decode.
+// Records listed in tests/tokenizers/known_mismatches.txt are reported as known mismatches instead
+// of failures; a listed record that matches fails the test (the list can only shrink).
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -117,6 +121,32 @@ std::string show(const Encoding& e) {
   return j.dump();
 }
 
+// Known mismatches: "<tokenizer> <config> <record> <reason...>" per line, <record> the 0-based line
+// of the record in goldens/<tokenizer>.jsonl.gz; '#' starts a comment line.
+struct KnownMismatch {
+  std::string config;
+  std::string reason;
+};
+std::map<size_t, KnownMismatch> known_mismatches(const std::string& name) {
+  std::map<size_t, KnownMismatch> out;
+  std::ifstream in(std::string(ONYX_TOK_TEST_DIR) + "/known_mismatches.txt");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::string tok, config;
+    size_t record = 0;
+    if (!(fields >> tok >> config >> record)) {
+      ADD_FAILURE() << "known_mismatches.txt: malformed line: " << line;
+      continue;
+    }
+    std::string reason;
+    std::getline(fields >> std::ws, reason);
+    if (tok == name) out[record] = {config, reason};
+  }
+  return out;
+}
+
 class GoldenTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(GoldenTest, MatchesRustReference) {
@@ -131,12 +161,21 @@ TEST_P(GoldenTest, MatchesRustReference) {
   std::map<std::string, Tokenizer> tokenizers;
   std::map<std::string, std::pair<size_t, size_t>> score;  // config -> (matched, total)
   std::vector<json> left_pad_batch;
+  const std::map<size_t, KnownMismatch> known = known_mismatches(name);
+  std::set<size_t> seen_known;  // listed records that still mismatch
   int shown = 0;
   auto report = [&](const std::string& c, const json& r, const std::string& what) {
     if (shown++ < 8) {
-      ADD_FAILURE() << name << " [" << c << "] text #" << r["i"] << (r.contains("j") ? " + pair #" : "")
+      ADD_FAILURE() << name << " [" << c << "] record " << r["line"] << ", text #" << r["i"] << (r.contains("j") ? " + pair #" : "")
                     << (r.contains("j") ? r["j"].dump() : "") << ": " << what << "\n  text: " << json(texts[r["i"].get<size_t>()]).dump();
     }
+  };
+  // Counts a mismatch: known (listed) or a failure.
+  auto mismatch = [&](const std::string& c, const json& r, const std::string& what) {
+    auto it = known.find(r["line"].get<size_t>());
+    if (it == known.end()) return report(c, r, what);
+    if (it->second.config != c) ADD_FAILURE() << name << " known mismatch record " << it->first << " is config " << c << ", listed as " << it->second.config;
+    seen_known.insert(it->first);
   };
   auto check = [&](const std::string& c, json r, const Result<Encoding>& got, const Tokenizer& tok) {
     auto& [ok, total] = score[c];
@@ -145,12 +184,12 @@ TEST_P(GoldenTest, MatchesRustReference) {
       if (!got.ok()) {
         ++ok;
       } else {
-        report(c, r, "reference refused this input, onyx did not");
+        mismatch(c, r, "reference refused this input, onyx did not");
       }
       return;
     }
     if (!got.ok()) {
-      report(c, r, "onyx error: " + got.status().to_string());
+      mismatch(c, r, "onyx error: " + got.status().to_string());
       return;
     }
     expand(r, tok.padding());
@@ -164,7 +203,7 @@ TEST_P(GoldenTest, MatchesRustReference) {
     if (d.empty()) {
       ++ok;
     } else {
-      report(c, r, d + "\n  onyx: " + show(*got) + "\n  rust: " + json({{"ids", r["ids"]}, {"offs", r["offs"]}, {"toks", r.value("toks", json())}}).dump());
+      mismatch(c, r, d + "\n  onyx: " + show(*got) + "\n  rust: " + json({{"ids", r["ids"]}, {"offs", r["offs"]}, {"toks", r.value("toks", json())}}).dump());
     }
   };
   auto flush_batch = [&]() {
@@ -183,8 +222,10 @@ TEST_P(GoldenTest, MatchesRustReference) {
   std::istringstream lines(text);
   std::string line;
   int64_t batch_id = -1;
+  size_t line_no = 0;
   while (std::getline(lines, line)) {
     json r = json::parse(line);
+    r["line"] = line_no++;
     const std::string c = r["c"];
     if (!tokenizers.count(c)) tokenizers.emplace(c, configure(*loaded, c));
     const Tokenizer& tok = tokenizers.at(c);
@@ -209,9 +250,15 @@ TEST_P(GoldenTest, MatchesRustReference) {
     all_ok += s.first;
     all += s.second;
   }
-  std::printf("[golden] %s: %zu/%zu records match the Rust reference (%s )\n", name.c_str(), all_ok, all,
-              summary.str().c_str());
-  EXPECT_EQ(all_ok, all) << name << " mismatches per config:" << summary.str();
+  for (const auto& [record, k] : known) {
+    if (!seen_known.count(record)) {
+      ADD_FAILURE() << name << " record " << record << " (" << k.config << ") is listed in known_mismatches.txt but "
+                    << (record < line_no ? "now matches: remove it from the list" : "does not exist");
+    }
+  }
+  std::printf("[golden] %s: %zu/%zu records match the Rust reference, %zu known mismatches listed (%s )\n",
+              name.c_str(), all_ok, all, seen_known.size(), summary.str().c_str());
+  EXPECT_EQ(all_ok + seen_known.size(), all) << name << " unlisted mismatches; per config:" << summary.str();
 }
 
 INSTANTIATE_TEST_SUITE_P(AllTokenizers, GoldenTest, ::testing::ValuesIn(testing::tokenizer_names()),
