@@ -81,6 +81,13 @@ class Kernel {
 
 using KernelCreateFn = Result<std::unique_ptr<Kernel>> (*)(const KernelInfo& info);
 
+// Input i, or an InvalidArgument naming the node when that (required) input is omitted.
+inline Result<const Tensor*> required_input(const KernelContext& ctx, size_t i) {
+  const Tensor* t = ctx.input(i);
+  if (!t) return ctx.invalid("required input " + std::to_string(i) + " is missing");
+  return t;
+}
+
 // Most kernels keep only the node's attributes; this adapts a plain function to a Kernel.
 //   return make_function_kernel(&compute_relu);
 using KernelComputeFn = Status (*)(KernelContext& ctx);

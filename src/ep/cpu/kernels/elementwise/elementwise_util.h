@@ -151,13 +151,6 @@ Status binary_compute(KernelContext& ctx, const Tensor& a, ShapeView a_shape, co
   return ok_status();
 }
 
-// Fetches required input i or returns an InvalidArgument naming the node.
-inline Result<const Tensor*> required_input(const KernelContext& ctx, size_t i) {
-  const Tensor* t = ctx.input(i);
-  if (!t) return ctx.invalid("required input " + std::to_string(i) + " is missing");
-  return t;
-}
-
 // InvalidArgument unless every tensor in `others` has `first`'s dtype (ONNX type constraint T).
 Status check_same_dtype(const KernelContext& ctx, const Tensor& first, const Tensor& other, std::string_view what);
 

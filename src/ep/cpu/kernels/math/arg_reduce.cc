@@ -18,7 +18,7 @@ class ArgReduceKernel final : public Kernel {
       : is_max_(is_max), axis_(axis), keepdims_(keepdims), select_last_(select_last) {}
 
   Status compute(KernelContext& ctx) const override {
-    ONYX_ASSIGN_OR_RETURN(const Tensor* x, math::required_input(ctx, 0));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, 0));
     int64_t axis = axis_;
     if (!math::normalize_axis(axis, static_cast<int64_t>(x->rank())))
       return ctx.invalid("axis " + std::to_string(axis_) + " is out of range for input shape " +

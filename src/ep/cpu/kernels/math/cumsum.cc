@@ -19,8 +19,8 @@ class CumSumKernel final : public Kernel {
   CumSumKernel(bool exclusive, bool reverse) : exclusive_(exclusive), reverse_(reverse) {}
 
   Status compute(KernelContext& ctx) const override {
-    ONYX_ASSIGN_OR_RETURN(const Tensor* x, math::required_input(ctx, 0));
-    ONYX_ASSIGN_OR_RETURN(const Tensor* axis_t, math::required_input(ctx, 1));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, 0));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* axis_t, required_input(ctx, 1));
     ONYX_ASSIGN_OR_RETURN(std::vector<int64_t> axis_v, math::read_int64s(ctx, *axis_t, "axis"));
     if (axis_v.size() != 1) return ctx.invalid("axis must hold one value, got " + shape_to_string(axis_t->shape()));
     int64_t axis = axis_v[0];

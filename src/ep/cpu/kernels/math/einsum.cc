@@ -325,7 +325,7 @@ class EinsumKernel final : public Kernel {
   Status compute(KernelContext& ctx) const override {
     std::vector<const Tensor*> xs;
     for (size_t i = 0; i < ctx.num_inputs(); ++i) {
-      ONYX_ASSIGN_OR_RETURN(const Tensor* x, math::required_input(ctx, i));
+      ONYX_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, i));
       xs.push_back(x);
     }
     if (xs.empty()) return ctx.invalid("Einsum needs at least one input");

@@ -21,8 +21,8 @@ class GemmKernel final : public Kernel {
       : trans_a_(trans_a), trans_b_(trans_b), alpha_(alpha), beta_(beta) {}
 
   Status compute(KernelContext& ctx) const override {
-    ONYX_ASSIGN_OR_RETURN(const Tensor* a, math::required_input(ctx, 0));
-    ONYX_ASSIGN_OR_RETURN(const Tensor* b, math::required_input(ctx, 1));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* a, required_input(ctx, 0));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* b, required_input(ctx, 1));
     const Tensor* c = ctx.input(2);
     const Tensor* abc[] = {a, b, c};
     ONYX_RETURN_IF_ERROR(math::check_same_dtype(ctx, abc));

@@ -67,8 +67,8 @@ class LayerNormKernel final : public Kernel {
   LayerNormKernel(int64_t axis, float epsilon) : axis_(axis), epsilon_(epsilon) {}
 
   Status compute(KernelContext& ctx) const override {
-    ONYX_ASSIGN_OR_RETURN(const Tensor* x, math::required_input(ctx, 0));
-    ONYX_ASSIGN_OR_RETURN(const Tensor* scale, math::required_input(ctx, 1));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, 0));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* scale, required_input(ctx, 1));
     const Tensor* bias = ctx.input(2);
     const Tensor* xsb[] = {x, scale, bias};
     ONYX_RETURN_IF_ERROR(math::check_same_dtype(ctx, xsb));

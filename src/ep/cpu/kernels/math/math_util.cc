@@ -4,12 +4,6 @@
 
 namespace onyx::cpu::math {
 
-Result<const Tensor*> required_input(const KernelContext& ctx, size_t i) {
-  const Tensor* t = ctx.input(i);
-  if (!t) return ctx.invalid("input " + std::to_string(i) + " is required but was omitted");
-  return t;
-}
-
 Status check_same_dtype(const KernelContext& ctx, std::span<const Tensor* const> inputs) {
   for (const Tensor* t : inputs)
     if (t && t->dtype() != inputs[0]->dtype())

@@ -13,8 +13,6 @@
 
 namespace onyx::cpu::math {
 
-// Input i, or an InvalidArgument status naming the node when it is omitted.
-Result<const Tensor*> required_input(const KernelContext& ctx, size_t i);
 
 // InvalidArgument naming the node unless every listed input has the dtype of the first.
 Status check_same_dtype(const KernelContext& ctx, std::span<const Tensor* const> inputs);

@@ -93,8 +93,8 @@ Result<MatMulPlan> plan_matmul(const KernelContext& ctx, const Shape& a_in, cons
 }
 
 Status compute_matmul(KernelContext& ctx) {
-  ONYX_ASSIGN_OR_RETURN(const Tensor* a, math::required_input(ctx, 0));
-  ONYX_ASSIGN_OR_RETURN(const Tensor* b, math::required_input(ctx, 1));
+  ONYX_ASSIGN_OR_RETURN(const Tensor* a, required_input(ctx, 0));
+  ONYX_ASSIGN_OR_RETURN(const Tensor* b, required_input(ctx, 1));
   const Tensor* ab[] = {a, b};
   ONYX_RETURN_IF_ERROR(math::check_same_dtype(ctx, ab));
   ONYX_ASSIGN_OR_RETURN(MatMulPlan p, plan_matmul(ctx, a->shape(), b->shape()));

@@ -19,7 +19,7 @@ class MvnKernel final : public Kernel {
   explicit MvnKernel(std::vector<int64_t> axes) : axes_(std::move(axes)) {}
 
   Status compute(KernelContext& ctx) const override {
-    ONYX_ASSIGN_OR_RETURN(const Tensor* x, math::required_input(ctx, 0));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, 0));
     const int64_t rank = static_cast<int64_t>(x->rank());
     std::vector<bool> reduced(static_cast<size_t>(rank), false);
     for (int64_t a : axes_) {

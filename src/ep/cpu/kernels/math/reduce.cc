@@ -211,7 +211,7 @@ class ReduceKernel final : public Kernel {
         noop_with_empty_axes_(noop_with_empty_axes) {}
 
   Status compute(KernelContext& ctx) const override {
-    ONYX_ASSIGN_OR_RETURN(const Tensor* x, math::required_input(ctx, 0));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, 0));
     const int64_t rank = static_cast<int64_t>(x->rank());
     std::vector<int64_t> axes;
     if (axes_attr_) axes = *axes_attr_;

@@ -96,7 +96,7 @@ class SoftmaxKernel final : public Kernel {
   SoftmaxKernel(int64_t axis, int64_t opset, bool log) : axis_(axis), opset_(opset), log_(log) {}
 
   Status compute(KernelContext& ctx) const override {
-    ONYX_ASSIGN_OR_RETURN(const Tensor* x, math::required_input(ctx, 0));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, 0));
     ONYX_ASSIGN_OR_RETURN(math::AxisView v, math::softmax_view(ctx, x->shape(), axis_, opset_));
     Tensor& y = ctx.allocate_output(0, x->dtype(), x->shape());
     if (y.numel() == 0) return ok_status();

@@ -28,10 +28,10 @@ class TopKKernel final : public Kernel {
   TopKKernel(int64_t k_attr, int64_t axis, bool largest) : k_attr_(k_attr), axis_(axis), largest_(largest) {}
 
   Status compute(KernelContext& ctx) const override {
-    ONYX_ASSIGN_OR_RETURN(const Tensor* x, math::required_input(ctx, 0));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, 0));
     int64_t k = k_attr_;
     if (k < 0) {
-      ONYX_ASSIGN_OR_RETURN(const Tensor* k_t, math::required_input(ctx, 1));
+      ONYX_ASSIGN_OR_RETURN(const Tensor* k_t, required_input(ctx, 1));
       ONYX_ASSIGN_OR_RETURN(std::vector<int64_t> kv, math::read_int64s(ctx, *k_t, "K"));
       if (kv.size() != 1) return ctx.invalid("K must hold one value, got shape " + shape_to_string(k_t->shape()));
       k = kv[0];

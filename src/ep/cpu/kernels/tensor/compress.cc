@@ -16,8 +16,8 @@ class CompressKernel final : public Kernel {
   explicit CompressKernel(std::optional<int64_t> axis) : axis_(axis) {}
 
   Status compute(KernelContext& ctx) const override {
-    ONYX_ASSIGN_OR_RETURN(const Tensor* x, detail::required_input(ctx, 0));
-    ONYX_ASSIGN_OR_RETURN(const Tensor* cond, detail::required_input(ctx, 1));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, 0));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* cond, required_input(ctx, 1));
     ONYX_ASSIGN_OR_RETURN(size_t elem_size, detail::elem_size_of(ctx, *x));
     if (cond->dtype() != DType::kBool || cond->rank() != 1)
       return ctx.invalid("condition must be a 1-D bool tensor, got " + dtype_name(cond->dtype()) + " " +

@@ -13,7 +13,7 @@ class ConstantOfShapeKernel final : public Kernel {
   explicit ConstantOfShapeKernel(Tensor value) : value_(std::move(value)) {}
 
   Status compute(KernelContext& ctx) const override {
-    ONYX_ASSIGN_OR_RETURN(const Tensor* shape, detail::required_input(ctx, 0));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* shape, required_input(ctx, 0));
     ONYX_ASSIGN_OR_RETURN(std::vector<int64_t> dims, detail::read_int64s(ctx, *shape, "shape"));
     for (int64_t d : dims)
       if (d < 0) return ctx.invalid("shape " + shape_to_string(dims) + " has a negative dim");

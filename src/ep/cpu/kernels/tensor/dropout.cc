@@ -37,7 +37,7 @@ class DropoutKernel final : public Kernel {
   DropoutKernel(int64_t opset, float ratio, std::optional<int64_t> seed) : opset_(opset), ratio_(ratio), seed_(seed) {}
 
   Status compute(KernelContext& ctx) const override {
-    ONYX_ASSIGN_OR_RETURN(const Tensor* x, detail::required_input(ctx, 0));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, 0));
     float ratio = ratio_;
     bool training = false;
     if (opset_ >= 12) {

@@ -12,8 +12,8 @@ namespace onyx::cpu {
 namespace {
 
 Status compute_expand(KernelContext& ctx) {
-  ONYX_ASSIGN_OR_RETURN(const Tensor* x, detail::required_input(ctx, 0));
-  ONYX_ASSIGN_OR_RETURN(const Tensor* shape, detail::required_input(ctx, 1));
+  ONYX_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, 0));
+  ONYX_ASSIGN_OR_RETURN(const Tensor* shape, required_input(ctx, 1));
   ONYX_ASSIGN_OR_RETURN(size_t elem_size, detail::elem_size_of(ctx, *x));
   ONYX_ASSIGN_OR_RETURN(std::vector<int64_t> target, detail::read_int64s(ctx, *shape, "shape"));
   const size_t in_rank = x->rank();

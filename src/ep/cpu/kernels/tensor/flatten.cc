@@ -13,7 +13,7 @@ class FlattenKernel final : public Kernel {
   explicit FlattenKernel(int64_t axis) : axis_(axis) {}
 
   Status compute(KernelContext& ctx) const override {
-    ONYX_ASSIGN_OR_RETURN(const Tensor* x, detail::required_input(ctx, 0));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, 0));
     const int64_t rank = static_cast<int64_t>(x->rank());
     int64_t axis = axis_;
     if (axis != rank && !detail::normalize_axis(axis, rank))

@@ -17,8 +17,8 @@ class GatherKernel final : public Kernel {
   explicit GatherKernel(int64_t axis) : axis_(axis) {}
 
   Status compute(KernelContext& ctx) const override {
-    ONYX_ASSIGN_OR_RETURN(const Tensor* data, detail::required_input(ctx, 0));
-    ONYX_ASSIGN_OR_RETURN(const Tensor* idx_t, detail::required_input(ctx, 1));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* data, required_input(ctx, 0));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* idx_t, required_input(ctx, 1));
     ONYX_ASSIGN_OR_RETURN(size_t elem_size, detail::elem_size_of(ctx, *data));
     ONYX_ASSIGN_OR_RETURN(const int64_t axis, detail::resolve_axis(ctx, axis_, data->shape()));
     const int64_t dim = data->dim(axis);

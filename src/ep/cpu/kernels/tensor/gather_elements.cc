@@ -14,8 +14,8 @@ class GatherElementsKernel final : public Kernel {
   explicit GatherElementsKernel(int64_t axis) : axis_(axis) {}
 
   Status compute(KernelContext& ctx) const override {
-    ONYX_ASSIGN_OR_RETURN(const Tensor* data, detail::required_input(ctx, 0));
-    ONYX_ASSIGN_OR_RETURN(const Tensor* idx_t, detail::required_input(ctx, 1));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* data, required_input(ctx, 0));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* idx_t, required_input(ctx, 1));
     ONYX_ASSIGN_OR_RETURN(size_t elem_size, detail::elem_size_of(ctx, *data));
     ONYX_ASSIGN_OR_RETURN(const int64_t axis, detail::resolve_axis(ctx, axis_, data->shape()));
     ONYX_RETURN_IF_ERROR(detail::check_axis_index_shape(ctx, idx_t->shape(), data->shape(), axis));

@@ -17,8 +17,8 @@ class GatherNdKernel final : public Kernel {
   explicit GatherNdKernel(int64_t batch_dims) : batch_dims_(batch_dims) {}
 
   Status compute(KernelContext& ctx) const override {
-    ONYX_ASSIGN_OR_RETURN(const Tensor* data, detail::required_input(ctx, 0));
-    ONYX_ASSIGN_OR_RETURN(const Tensor* indices, detail::required_input(ctx, 1));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* data, required_input(ctx, 0));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* indices, required_input(ctx, 1));
     ONYX_ASSIGN_OR_RETURN(size_t elem_size, detail::elem_size_of(ctx, *data));
     ONYX_ASSIGN_OR_RETURN(detail::NdOffsets nd, detail::nd_offsets(ctx, data->shape(), *indices, batch_dims_));
     const int64_t k = indices->dim(indices->rank() - 1);

@@ -16,7 +16,7 @@ bool is_nonzero(T v) {
 }
 
 Status compute_non_zero(KernelContext& ctx) {
-  ONYX_ASSIGN_OR_RETURN(const Tensor* x, detail::required_input(ctx, 0));
+  ONYX_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, 0));
   return visit_dtype<float, double, Float16, BFloat16, int8_t, uint8_t, int16_t, uint16_t, int32_t, uint32_t, int64_t,
                      uint64_t, bool>(x->dtype(), "NonZero", [&]<typename T>() {
     const Shape dims = x->rank() == 0 ? Shape{1} : x->shape();

@@ -36,9 +36,9 @@ class OneHotKernel final : public Kernel {
   explicit OneHotKernel(int64_t axis) : axis_(axis) {}
 
   Status compute(KernelContext& ctx) const override {
-    ONYX_ASSIGN_OR_RETURN(const Tensor* idx_t, detail::required_input(ctx, 0));
-    ONYX_ASSIGN_OR_RETURN(const Tensor* depth_t, detail::required_input(ctx, 1));
-    ONYX_ASSIGN_OR_RETURN(const Tensor* values, detail::required_input(ctx, 2));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* idx_t, required_input(ctx, 0));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* depth_t, required_input(ctx, 1));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* values, required_input(ctx, 2));
     ONYX_ASSIGN_OR_RETURN(size_t elem_size, detail::elem_size_of(ctx, *values));
     if (values->numel() != 2) return ctx.invalid("values must have 2 elements, got shape " + shape_to_string(values->shape()));
     if (depth_t->numel() != 1) return ctx.invalid("depth must be a scalar, got shape " + shape_to_string(depth_t->shape()));

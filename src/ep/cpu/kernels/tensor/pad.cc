@@ -82,13 +82,13 @@ class PadKernel final : public Kernel {
       : mode_(mode), pads_attr_(std::move(pads_attr)), value_attr_(value_attr) {}
 
   Status compute(KernelContext& ctx) const override {
-    ONYX_ASSIGN_OR_RETURN(const Tensor* x, detail::required_input(ctx, 0));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, 0));
     ONYX_ASSIGN_OR_RETURN(size_t elem_size, detail::elem_size_of(ctx, *x));
     std::vector<int64_t> pads;
     if (pads_attr_) {
       pads = *pads_attr_;
     } else {
-      ONYX_ASSIGN_OR_RETURN(const Tensor* p, detail::required_input(ctx, 1));
+      ONYX_ASSIGN_OR_RETURN(const Tensor* p, required_input(ctx, 1));
       ONYX_ASSIGN_OR_RETURN(pads, detail::read_int64s(ctx, *p, "pads"));
     }
     const size_t rank = x->rank();

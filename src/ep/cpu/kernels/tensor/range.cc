@@ -14,7 +14,7 @@ namespace {
 Status compute_range(KernelContext& ctx) {
   const Tensor* in[3];
   for (size_t i = 0; i < 3; ++i) {
-    ONYX_ASSIGN_OR_RETURN(in[i], detail::required_input(ctx, i));
+    ONYX_ASSIGN_OR_RETURN(in[i], required_input(ctx, i));
     if (in[i]->numel() != 1 || in[i]->dtype() != in[0]->dtype())
       return ctx.invalid("start, limit and delta must be one-element tensors of one dtype, got " +
                          dtype_name(in[i]->dtype()) + " " + shape_to_string(in[i]->shape()) + " for input " +

@@ -54,12 +54,12 @@ class ReshapeKernel final : public Kernel {
       : shape_attr_(std::move(shape_attr)), allow_zero_(allow_zero) {}
 
   Status compute(KernelContext& ctx) const override {
-    ONYX_ASSIGN_OR_RETURN(const Tensor* x, detail::required_input(ctx, 0));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, 0));
     std::vector<int64_t> requested;
     if (shape_attr_) {
       requested = *shape_attr_;
     } else {
-      ONYX_ASSIGN_OR_RETURN(const Tensor* shape, detail::required_input(ctx, 1));
+      ONYX_ASSIGN_OR_RETURN(const Tensor* shape, required_input(ctx, 1));
       if (shape->dtype() != DType::kInt64) return ctx.invalid("shape must be int64, got " + dtype_name(shape->dtype()));
       ONYX_ASSIGN_OR_RETURN(requested, detail::read_int64s(ctx, *shape, "shape"));
     }

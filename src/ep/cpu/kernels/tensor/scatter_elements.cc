@@ -18,9 +18,9 @@ class ScatterElementsKernel final : public Kernel {
   ScatterElementsKernel(int64_t axis, detail::ScatterReduction reduction) : axis_(axis), reduction_(reduction) {}
 
   Status compute(KernelContext& ctx) const override {
-    ONYX_ASSIGN_OR_RETURN(const Tensor* data, detail::required_input(ctx, 0));
-    ONYX_ASSIGN_OR_RETURN(const Tensor* idx_t, detail::required_input(ctx, 1));
-    ONYX_ASSIGN_OR_RETURN(const Tensor* updates, detail::required_input(ctx, 2));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* data, required_input(ctx, 0));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* idx_t, required_input(ctx, 1));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* updates, required_input(ctx, 2));
     ONYX_RETURN_IF_ERROR(detail::elem_size_of(ctx, *data).status());
     ONYX_ASSIGN_OR_RETURN(const int64_t axis, detail::resolve_axis(ctx, axis_, data->shape()));
     if (updates->shape() != idx_t->shape() || updates->dtype() != data->dtype())

@@ -17,9 +17,9 @@ class ScatterNdKernel final : public Kernel {
   explicit ScatterNdKernel(detail::ScatterReduction reduction) : reduction_(reduction) {}
 
   Status compute(KernelContext& ctx) const override {
-    ONYX_ASSIGN_OR_RETURN(const Tensor* data, detail::required_input(ctx, 0));
-    ONYX_ASSIGN_OR_RETURN(const Tensor* indices, detail::required_input(ctx, 1));
-    ONYX_ASSIGN_OR_RETURN(const Tensor* updates, detail::required_input(ctx, 2));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* data, required_input(ctx, 0));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* indices, required_input(ctx, 1));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* updates, required_input(ctx, 2));
     ONYX_RETURN_IF_ERROR(detail::elem_size_of(ctx, *data).status());
     ONYX_ASSIGN_OR_RETURN(detail::NdOffsets nd, detail::nd_offsets(ctx, data->shape(), *indices, 0));
     const int64_t k = indices->dim(indices->rank() - 1);

@@ -16,7 +16,7 @@ class ShapeKernel final : public Kernel {
   ShapeKernel(int64_t start, std::optional<int64_t> end) : start_(start), end_(end) {}
 
   Status compute(KernelContext& ctx) const override {
-    ONYX_ASSIGN_OR_RETURN(const Tensor* x, detail::required_input(ctx, 0));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, 0));
     const int64_t rank = static_cast<int64_t>(x->rank());
     auto clamp = [rank](int64_t v) { return std::clamp<int64_t>(v < 0 ? v + rank : v, 0, rank); };
     const int64_t begin = clamp(start_);

@@ -8,7 +8,7 @@ namespace onyx::cpu {
 namespace {
 
 Status compute_size(KernelContext& ctx) {
-  ONYX_ASSIGN_OR_RETURN(const Tensor* x, detail::required_input(ctx, 0));
+  ONYX_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, 0));
   ctx.allocate_output(0, DType::kInt64, {}).data<int64_t>()[0] = x->numel();
   return ok_status();
 }

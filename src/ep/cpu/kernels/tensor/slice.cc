@@ -22,14 +22,14 @@ class SliceKernel final : public Kernel {
   explicit SliceKernel(std::optional<SliceArgs> attrs) : attrs_(std::move(attrs)) {}
 
   Status compute(KernelContext& ctx) const override {
-    ONYX_ASSIGN_OR_RETURN(const Tensor* x, detail::required_input(ctx, 0));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, 0));
     ONYX_ASSIGN_OR_RETURN(size_t elem_size, detail::elem_size_of(ctx, *x));
     SliceArgs a;
     if (attrs_) {
       a = *attrs_;
     } else {
-      ONYX_ASSIGN_OR_RETURN(const Tensor* starts, detail::required_input(ctx, 1));
-      ONYX_ASSIGN_OR_RETURN(const Tensor* ends, detail::required_input(ctx, 2));
+      ONYX_ASSIGN_OR_RETURN(const Tensor* starts, required_input(ctx, 1));
+      ONYX_ASSIGN_OR_RETURN(const Tensor* ends, required_input(ctx, 2));
       ONYX_ASSIGN_OR_RETURN(a.starts, detail::read_int64s(ctx, *starts, "starts"));
       ONYX_ASSIGN_OR_RETURN(a.ends, detail::read_int64s(ctx, *ends, "ends"));
       if (const Tensor* axes = ctx.input(3)) {

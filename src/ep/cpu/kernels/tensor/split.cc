@@ -18,7 +18,7 @@ class SplitKernel final : public Kernel {
       : axis_(axis), split_attr_(std::move(split_attr)) {}
 
   Status compute(KernelContext& ctx) const override {
-    ONYX_ASSIGN_OR_RETURN(const Tensor* x, detail::required_input(ctx, 0));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, 0));
     ONYX_ASSIGN_OR_RETURN(size_t elem_size, detail::elem_size_of(ctx, *x));
     ONYX_ASSIGN_OR_RETURN(const int64_t axis, detail::resolve_axis(ctx, axis_, x->shape()));
     const int64_t num_outputs = static_cast<int64_t>(ctx.num_outputs());

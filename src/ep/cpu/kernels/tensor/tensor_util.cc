@@ -13,12 +13,6 @@ Result<size_t> elem_size_of(const KernelContext& ctx, const Tensor& t) {
   return size;
 }
 
-Result<const Tensor*> required_input(const KernelContext& ctx, size_t i) {
-  const Tensor* t = ctx.input(i);
-  if (!t) return ctx.invalid("required input " + std::to_string(i) + " is missing");
-  return t;
-}
-
 namespace {
 
 // Any-shape int32/int64 tensor -> int64 values.

@@ -35,8 +35,6 @@ Status visit_elem_size(size_t elem_size, std::string_view what, F&& fn) {
 // The tensor's element size in bytes, or a NotImplemented status naming the node (string / undefined dtype).
 Result<size_t> elem_size_of(const KernelContext& ctx, const Tensor& t);
 
-// Returns the input i, or an InvalidArgument status naming the node when it is omitted.
-Result<const Tensor*> required_input(const KernelContext& ctx, size_t i);
 
 // Reads a scalar or 1-D int32/int64 tensor as int64 values (`what` names it in errors).
 Result<std::vector<int64_t>> read_int64s(const KernelContext& ctx, const Tensor& t, std::string_view what);

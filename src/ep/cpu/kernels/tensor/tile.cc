@@ -13,13 +13,13 @@ class TileKernel final : public Kernel {
   explicit TileKernel(bool axis_form) : axis_form_(axis_form) {}
 
   Status compute(KernelContext& ctx) const override {
-    ONYX_ASSIGN_OR_RETURN(const Tensor* x, detail::required_input(ctx, 0));
-    ONYX_ASSIGN_OR_RETURN(const Tensor* reps, detail::required_input(ctx, 1));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, 0));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* reps, required_input(ctx, 1));
     ONYX_ASSIGN_OR_RETURN(size_t elem_size, detail::elem_size_of(ctx, *x));
     const int64_t rank = static_cast<int64_t>(x->rank());
     std::vector<int64_t> repeats;
     if (axis_form_) {
-      ONYX_ASSIGN_OR_RETURN(const Tensor* axis_t, detail::required_input(ctx, 2));
+      ONYX_ASSIGN_OR_RETURN(const Tensor* axis_t, required_input(ctx, 2));
       ONYX_ASSIGN_OR_RETURN(int64_t tiles, detail::read_int64_scalar(ctx, *reps, "tiles"));
       ONYX_ASSIGN_OR_RETURN(const int64_t given_axis, detail::read_int64_scalar(ctx, *axis_t, "axis"));
       ONYX_ASSIGN_OR_RETURN(const int64_t axis, detail::resolve_axis(ctx, given_axis, x->shape()));

@@ -16,7 +16,7 @@ class TriluKernel final : public Kernel {
   explicit TriluKernel(bool upper) : upper_(upper) {}
 
   Status compute(KernelContext& ctx) const override {
-    ONYX_ASSIGN_OR_RETURN(const Tensor* x, detail::required_input(ctx, 0));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, 0));
     ONYX_ASSIGN_OR_RETURN(size_t elem_size, detail::elem_size_of(ctx, *x));
     if (x->rank() < 2) return ctx.invalid("input must have rank >= 2, got shape " + shape_to_string(x->shape()));
     int64_t k = 0;

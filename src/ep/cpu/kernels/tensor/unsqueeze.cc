@@ -14,7 +14,7 @@ class UnsqueezeKernel final : public Kernel {
   explicit UnsqueezeKernel(std::optional<std::vector<int64_t>> axes_attr) : axes_attr_(std::move(axes_attr)) {}
 
   Status compute(KernelContext& ctx) const override {
-    ONYX_ASSIGN_OR_RETURN(const Tensor* x, detail::required_input(ctx, 0));
+    ONYX_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, 0));
     ONYX_ASSIGN_OR_RETURN(auto axes, detail::read_axes(ctx, axes_attr_, 1));
     if (!axes) return ctx.invalid("axes are required");
     const int64_t out_rank = static_cast<int64_t>(x->rank() + axes->size());
