@@ -288,7 +288,12 @@ async function main() {
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+// Also used by bench/tokenizers/rust_bench.js (the same legacy conversion).
+module.exports = { loadTokenizerJson };
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
