@@ -3,6 +3,7 @@
 #include <queue>
 
 #include "models.h"
+#include "word_cache.h"
 
 namespace onyx::tok::detail {
 namespace {
@@ -49,15 +50,18 @@ class Bpe final : public Model {
         return ok_status();
       }
     }
+    if (cache_.get(piece, out)) return ok_status();
     std::vector<Symbol> word;
     ONYX_RETURN_IF_ERROR(build_word(piece, word));
     merge_all(word);
+    const size_t first = out.size();
     size_t offset = 0;
     for (const Symbol& s : word) {
       if (s.len == 0) continue;
       out.push_back({s.id, s.id < vocab_.by_id.size() ? vocab_.by_id[s.id] : std::string(), {offset, offset + s.len}});
       offset += s.len;
     }
+    cache_.put(piece, out.data() + first, out.size() - first);
     return ok_status();
   }
 
@@ -168,6 +172,7 @@ class Bpe final : public Model {
   std::string prefix_;
   std::string suffix_;
   bool fuse_unk_, byte_fallback_, ignore_merges_;
+  mutable WordCache cache_;
 };
 
 }  // namespace

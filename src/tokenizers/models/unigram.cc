@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "models.h"
+#include "word_cache.h"
 
 namespace onyx::tok::detail {
 namespace {
@@ -67,15 +68,17 @@ class Unigram final : public Model {
 
   Status tokenize(std::string_view s, std::vector<Token>& out) const override {
     if (s.empty()) return ok_status();
-    std::vector<std::string_view> strs;
+    if (cache_.get(s, out)) return ok_status();
+    std::vector<Piece> strs;
     ONYX_RETURN_IF_ERROR(encode(s, strs));
+    const size_t first = out.size();
     size_t offset = 0;
     char code[8];
-    for (std::string_view str : strs) {
+    for (const auto& [str, viterbi_id] : strs) {
       size_t len = str.size();
-      auto it = vocab_.find(str);
-      if (it != vocab_.end()) {
-        out.push_back({it->second, std::string(str), {offset, offset + len}});
+      auto it = viterbi_id ? vocab_.end() : vocab_.find(str);
+      if (viterbi_id || it != vocab_.end()) {
+        out.push_back({viterbi_id ? *viterbi_id : it->second, std::string(str), {offset, offset + len}});
         offset += len;
         continue;
       }
@@ -97,6 +100,7 @@ class Unigram final : public Model {
       out.push_back({*unk_id_, std::string(str), {offset, offset + len}});
       offset += len;
     }
+    cache_.put(s, out.data() + first, out.size() - first);
     return ok_status();
   }
 
@@ -111,13 +115,17 @@ class Unigram final : public Model {
   size_t vocab_size() const override { return pieces_.size(); }
 
  private:
+  // A piece of the best segmentation and its id, or none (an unknown, maybe fused, piece: its id
+  // is looked up as tokenizers' Unigram::tokenize does).
+  using Piece = std::pair<std::string_view, std::optional<uint32_t>>;
+
   struct Node {
     uint32_t id = 0;
     double score = 0;
     int64_t starts_at = -1;
   };
 
-  Status encode(std::string_view s, std::vector<std::string_view>& out) const {
+  Status encode(std::string_view s, std::vector<Piece>& out) const {
     const size_t size = s.size();
     const double unk_score = min_score_ - kUnkPenalty;
     std::vector<Node> best(size + 1);
@@ -150,7 +158,7 @@ class Unigram final : public Model {
     }
     // Backtrack; fuse consecutive unknowns.
     size_t ends_at = size;
-    std::vector<std::string_view> rev;
+    std::vector<Piece> rev;
     size_t unk_end = 0;
     bool in_unk = false;
     while (ends_at > 0) {
@@ -163,14 +171,15 @@ class Unigram final : public Model {
         }
       } else {
         if (in_unk) {
-          rev.push_back(s.substr(ends_at, unk_end - ends_at));
+          rev.push_back({s.substr(ends_at, unk_end - ends_at), std::nullopt});
           in_unk = false;
         }
-        rev.push_back(s.substr(start, ends_at - start));
+        const bool unk = unk_id_ && node.id == *unk_id_;
+        rev.push_back({s.substr(start, ends_at - start), unk ? std::nullopt : std::optional<uint32_t>(node.id)});
       }
       ends_at = start;
     }
-    if (in_unk) rev.push_back(s.substr(0, unk_end));
+    if (in_unk) rev.push_back({s.substr(0, unk_end), std::nullopt});
     out.assign(rev.rbegin(), rev.rend());
     return ok_status();
   }
@@ -182,6 +191,7 @@ class Unigram final : public Model {
   bool byte_fallback_;
   bool fuse_unk_;
   double min_score_;
+  mutable WordCache cache_;
 };
 
 }  // namespace
