@@ -229,21 +229,30 @@ void NormalizedString::append(std::string_view s) {
   transform_range({b, normalized_.size()}, dest, 0);
 }
 
+// One pass with the result of tokenizers' replace (a transform_range per match, which is
+// quadratic on long texts with many matches): the content of a match takes the alignment of the
+// match's last byte, or for an empty match that of the byte before it ((0, 0) at the start).
 void NormalizedString::replace(const std::vector<PatternMatch>& matches, std::string_view content) {
-  int64_t offset = 0;
-  std::vector<CharChange> dest;
-  for (size_t j = 0; j < content.size();) dest.push_back({next_char(content, j), 1});
+  if (std::none_of(matches.begin(), matches.end(), [](const PatternMatch& m) { return m.is_match; })) return;
+  std::string out;
+  std::vector<Range> aligns;
+  out.reserve(normalized_.size());
+  aligns.reserve(normalized_.size());
+  size_t pos = 0;
   for (const PatternMatch& m : matches) {
     if (!m.is_match) continue;
-    auto shift = [&](size_t v) -> size_t {
-      int64_t r = static_cast<int64_t>(v) + offset;
-      return r < 0 ? 0 : static_cast<size_t>(r);
-    };
-    Range range{shift(m.start), shift(m.end)};
-    size_t removed_chars = count_chars(std::string_view(normalized_).substr(range.first, range.second - range.first));
-    transform_range(range, dest, removed_chars);
-    offset += static_cast<int64_t>(content.size()) - static_cast<int64_t>(m.end - m.start);
+    out.append(normalized_, pos, m.start - pos);
+    aligns.insert(aligns.end(), alignments_.begin() + static_cast<ptrdiff_t>(pos),
+                  alignments_.begin() + static_cast<ptrdiff_t>(m.start));
+    Range align = m.end > m.start ? alignments_[m.end - 1] : (aligns.empty() ? Range{0, 0} : aligns.back());
+    out.append(content);
+    aligns.insert(aligns.end(), content.size(), align);
+    pos = m.end;
   }
+  out.append(normalized_, pos, std::string::npos);
+  aligns.insert(aligns.end(), alignments_.begin() + static_cast<ptrdiff_t>(pos), alignments_.end());
+  normalized_ = std::move(out);
+  alignments_ = std::move(aligns);
 }
 
 void NormalizedString::strip(bool left, bool right) {

@@ -40,6 +40,22 @@ TEST(NormalizedString, NfcComposes) {
   EXPECT_EQ(n.get(), "é");
 }
 
+// Replacement content takes the alignment of the last byte of its match (tokenizers' replace);
+// the one-pass replace must keep that for adjacent matches too.
+TEST(NormalizedString, ReplaceAlignsContentToMatchEnd) {
+  detail::NormalizedString n("a  b   c");
+  n.replace({{0, 1, false}, {1, 3, true}, {3, 4, false}, {4, 7, true}, {7, 8, false}}, "_");
+  EXPECT_EQ(n.get(), "a_b_c");
+  EXPECT_EQ(*n.normalized_to_original({1, 2}), (detail::Range{2, 3}));
+  EXPECT_EQ(*n.normalized_to_original({3, 4}), (detail::Range{6, 7}));
+  EXPECT_EQ(*n.normalized_to_original({4, 5}), (detail::Range{7, 8}));
+  detail::NormalizedString m("xy");
+  m.replace({{0, 1, true}, {1, 2, true}}, "\xe2\x96\x81");  // adjacent matches, multi-byte content
+  EXPECT_EQ(m.get(), "\xe2\x96\x81\xe2\x96\x81");
+  EXPECT_EQ(*m.normalized_to_original({0, 3}), (detail::Range{0, 1}));
+  EXPECT_EQ(*m.normalized_to_original({3, 6}), (detail::Range{1, 2}));
+}
+
 TEST(NormalizedString, SplitBehaviors) {
   detail::NormalizedString n("the-final--countdown");
   auto matches = detail::find_char_matches(n.get(), [](char32_t c) { return c == '-'; });
