@@ -78,7 +78,12 @@ class Bpe final : public Model {
 
   Status build_word(std::string_view s, std::vector<Symbol>& w) const {
     w.reserve(s.size());
-    std::optional<std::pair<uint32_t, size_t>> unk;
+    // The pending unknown run: id and byte length (len 0: none). Plain fields rather than an
+    // optional pair, which g++ 12 warns about as maybe-uninitialized.
+    struct {
+      uint32_t id = 0;
+      size_t len = 0;
+    } unk;
     std::string buf;
     for (size_t i = 0; i < s.size();) {
       size_t start = i;
@@ -89,9 +94,9 @@ class Bpe final : public Model {
       buf.append(s.substr(start, byte_len));
       if (i >= s.size()) buf += suffix_;
       if (auto id = vocab_.find(buf)) {
-        if (unk) {
-          add(w, unk->first, unk->second);
-          unk.reset();
+        if (unk.len > 0) {
+          add(w, unk.id, unk.len);
+          unk.len = 0;
         }
         add(w, *id, byte_len);
         continue;
@@ -113,15 +118,16 @@ class Bpe final : public Model {
       if (unk_) {
         auto unk_id = vocab_.find(*unk_);
         if (!unk_id) return invalid_model("BPE: unk_token \"" + *unk_ + "\" is not in the vocabulary");
-        if (unk && fuse_unk_) {
-          unk->second += byte_len;
+        if (unk.len > 0 && fuse_unk_) {
+          unk.len += byte_len;
         } else {
-          if (unk) add(w, unk->first, unk->second);
-          unk = std::make_pair(*unk_id, byte_len);
+          if (unk.len > 0) add(w, unk.id, unk.len);
+          unk.id = *unk_id;
+          unk.len = byte_len;
         }
       }
     }
-    if (unk) add(w, unk->first, unk->second);
+    if (unk.len > 0) add(w, unk.id, unk.len);
     return ok_status();
   }
 
