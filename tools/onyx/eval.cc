@@ -14,6 +14,7 @@
 
 #include "onyx/pipeline.h"
 #include "tools/onyx/commands.h"
+#include "tools/onyx/progress.h"
 
 namespace onyx::cli {
 namespace {
@@ -94,6 +95,7 @@ int run_eval(const EvalOptions& o) {
   }
   std::vector<double> latencies_ms;
   std::vector<std::string> predicted;
+  ProgressBar progress(!o.json, "examples");
   const auto t0 = std::chrono::steady_clock::now();
   for (size_t begin = 0; begin < examples.size(); begin += o.batch_size) {
     const size_t n = std::min(o.batch_size, examples.size() - begin);
@@ -105,13 +107,9 @@ int run_eval(const EvalOptions& o) {
     if (!r.ok()) return fail(r.status().with_context("example " + std::to_string(begin + 1)).to_string());
     latencies_ms.push_back(std::chrono::duration<double, std::milli>(e - s).count());
     for (const auto& list : *r) predicted.push_back(list.front().label);
-    if (!o.json) {
-      std::fprintf(stderr, "\r%zu/%zu", begin + n, examples.size());
-      std::fflush(stderr);
-    }
+    progress.update(begin + n, examples.size());
   }
   const double total_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (!o.json) std::fprintf(stderr, "\n");
 
   size_t correct = 0;
   std::map<std::string, std::array<size_t, 3>> per_class;  // tp, fp, fn

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tools/onyx/commands.h"
+#include "tools/onyx/progress.h"
 
 namespace onyx::cli {
 namespace {
@@ -41,26 +42,6 @@ struct PipelineCliOptions {
   int threads = 0;
   bool quiet = false;
   bool pretty = false;
-};
-
-// A progress bar on stderr: "[#####-----] 120/872 inputs 35.1/s".
-class ProgressBar {
- public:
-  explicit ProgressBar(bool enabled) : enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
-  void update(size_t done, size_t total) {
-    if (!enabled_ || total == 0) return;
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    const int width = 30;
-    const int filled = static_cast<int>(width * done / total);
-    std::fprintf(stderr, "\r[%s%s] %zu/%zu inputs %.1f/s", std::string(filled, '#').c_str(),
-                 std::string(width - filled, '-').c_str(), done, total, secs > 0 ? done / secs : 0.0);
-    if (done == total) std::fprintf(stderr, "\n");
-    std::fflush(stderr);
-  }
-
- private:
-  bool enabled_;
-  std::chrono::steady_clock::time_point start_;
 };
 
 Result<std::vector<Json>> read_inputs(const PipelineCliOptions& o) {
@@ -121,7 +102,7 @@ int run_pipeline(const PipelineCliOptions& o) {
   } else {
     inputs.assign(o.texts.begin(), o.texts.end());
   }
-  auto bar = std::make_shared<ProgressBar>(from_file && !o.quiet);
+  auto bar = std::make_shared<ProgressBar>(from_file && !o.quiet, "inputs");
   PipelineOptions options;
   options.model_file = o.model_file;
   options.threads = o.threads;
