@@ -80,13 +80,7 @@ TEST_P(FuzzTest, RandomInputsNeverCrash) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllTokenizers, FuzzTest, ::testing::ValuesIn(testing::tokenizer_names()),
-                         [](const auto& info) {
-                           std::string s = info.param;
-                           for (char& ch : s) {
-                             if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
-                           }
-                           return s;
-                         });
+                         [](const auto& info) { return testing::test_name(info.param); });
 
 }  // namespace
 }  // namespace onyx::tok

@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -21,6 +22,13 @@ std::vector<std::string> tokenizer_names() {
 }
 
 std::string tokenizer_dir(const std::string& name) { return std::string(ONYX_TOK_SHARED_DIR) + "/" + name; }
+
+std::string test_name(std::string name) {
+  for (char& ch : name) {
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  }
+  return name;
+}
 
 const std::vector<std::string>& corpus() {
   static const std::vector<std::string> texts = [] {
