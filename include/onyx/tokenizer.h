@@ -93,11 +93,17 @@ class Tokenizer {
   static Result<Tokenizer> from_json(std::string_view json_text);
   static Result<Tokenizer> from_file(const std::string& tokenizer_json_path);
   // Loads a model folder: tokenizer.json if present, else the legacy files (vocab.txt;
-  // vocab.json + merges.txt; encoder.json + vocab.bpe) converted as transformers' converters do,
-  // using tokenizer_config.json and special_tokens_map.json when present.
+  // vocab.json + merges.txt; encoder.json + vocab.bpe; a SentencePiece sentencepiece.bpe.model,
+  // spiece.model, sentencepiece.model or tokenizer.model) converted as transformers' converters
+  // do, using tokenizer_config.json and special_tokens_map.json when present.
   static Result<Tokenizer> from_directory(const std::string& dir);
   // Builds the tokenizer.json text that from_directory uses for `dir` (legacy conversion).
   static Result<std::string> convert_legacy_directory(const std::string& dir);
+  // Builds a tokenizer.json text from a SentencePiece .model file (read directly, no
+  // libsentencepiece) as transformers' SpmConverter does; `mask_token`, if it is a piece, becomes
+  // a special added token. NotImplemented for model types other than Unigram and BPE.
+  static Result<std::string> convert_sentencepiece_model(const std::string& model_path,
+                                                         const std::string& mask_token = "<mask>");
 
   // Input must be valid UTF-8; otherwise an InvalidArgument Status naming the byte offset.
   Result<Encoding> encode(std::string_view text, const EncodeOptions& options = {}) const;

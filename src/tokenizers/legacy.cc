@@ -2,6 +2,7 @@
 //   vocab.txt                         BertConverter (WordPiece, BertNormalizer per tokenizer_config.json)
 //   vocab.json + merges.txt           RobertaConverter when special_tokens_map/config name <s>, else GPT2Converter
 //   encoder.json + vocab.bpe          GPT2Converter (OpenAI's file names)
+//   *.model (SentencePiece)           SpmConverter (sentencepiece_model.cc)
 #include <fstream>
 #include <sstream>
 
@@ -193,8 +194,11 @@ Result<std::string> Tokenizer::convert_legacy_directory(const std::string& dir) 
   if (exists(dir + "/encoder.json") && exists(dir + "/vocab.bpe")) {
     return convert_byte_level_bpe(dir, "encoder.json", "vocab.bpe", cfg);
   }
-  return not_found(dir + " has no tokenizer.json, vocab.txt, vocab.json+merges.txt or encoder.json+vocab.bpe; "
-                   "SentencePiece .model files are not loaded directly (use the tokenizer.json shipped beside it)");
+  for (const char* name : {"sentencepiece.bpe.model", "spiece.model", "sentencepiece.model", "tokenizer.model"}) {
+    if (exists(dir + "/" + name)) return convert_sentencepiece_model(dir + "/" + name, token_value(cfg, "mask_token", "<mask>"));
+  }
+  return not_found(dir + " has no tokenizer.json, vocab.txt, vocab.json+merges.txt, encoder.json+vocab.bpe or "
+                   "SentencePiece .model (sentencepiece.bpe.model, spiece.model, sentencepiece.model, tokenizer.model)");
 }
 
 }  // namespace onyx::tok

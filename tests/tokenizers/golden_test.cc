@@ -147,13 +147,10 @@ std::map<size_t, KnownMismatch> known_mismatches(const std::string& name) {
   return out;
 }
 
-class GoldenTest : public ::testing::TestWithParam<std::string> {};
-
-TEST_P(GoldenTest, MatchesRustReference) {
-  const std::string name = GetParam();
+// Checks `loaded` against the goldens of tokenizer folder `name`; `source` names how it was loaded.
+void check_goldens(const std::string& name, const Result<Tokenizer>& loaded, const std::string& source) {
   std::string text = testing::read_gz(std::string(ONYX_TOK_TEST_DIR) + "/goldens/" + name + ".jsonl.gz");
   ASSERT_FALSE(text.empty()) << "no goldens for " << name << "; run node scripts/tokenizers/make_goldens.js";
-  auto loaded = Tokenizer::from_directory(testing::tokenizer_dir(name));
   ASSERT_TRUE(loaded.ok()) << loaded.status().to_string();
   const auto& texts = corpus();
   ASSERT_EQ(texts.size(), 872u + 340u);
@@ -256,9 +253,24 @@ TEST_P(GoldenTest, MatchesRustReference) {
                     << (record < line_no ? "now matches: remove it from the list" : "does not exist");
     }
   }
-  std::printf("[golden] %s: %zu/%zu records match the Rust reference, %zu known mismatches listed (%s )\n",
-              name.c_str(), all_ok, all, seen_known.size(), summary.str().c_str());
-  EXPECT_EQ(all_ok + seen_known.size(), all) << name << " unlisted mismatches; per config:" << summary.str();
+  std::printf("[golden] %s%s: %zu/%zu records match the Rust reference, %zu known mismatches listed (%s )\n",
+              name.c_str(), source.c_str(), all_ok, all, seen_known.size(), summary.str().c_str());
+  EXPECT_EQ(all_ok + seen_known.size(), all) << name << source << " unlisted mismatches; per config:" << summary.str();
+}
+
+class GoldenTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(GoldenTest, MatchesRustReference) {
+  check_goldens(GetParam(), Tokenizer::from_directory(testing::tokenizer_dir(GetParam())), "");
+}
+
+// The SentencePiece .model of barthez, converted by onyx, against the goldens of the tokenizer.json
+// shipped beside it: the two paths must agree.
+TEST(GoldenSentencePiece, BarthezModelFileMatchesRustReference) {
+  const std::string name = "barthez-sentencepiece";
+  auto json = Tokenizer::convert_sentencepiece_model(testing::tokenizer_dir(name) + "/sentencepiece.bpe.model");
+  ASSERT_TRUE(json.ok()) << json.status().to_string();
+  check_goldens(name, Tokenizer::from_json(*json), " (sentencepiece.bpe.model)");
 }
 
 INSTANTIATE_TEST_SUITE_P(AllTokenizers, GoldenTest, ::testing::ValuesIn(testing::tokenizer_names()),

@@ -2,6 +2,9 @@
 // checked against the Rust tokenizers 0.23.2 Node binding (tools/node/node_modules/tokenizers).
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "normalized_string.h"
 #include "onyx/tokenizer.h"
 #include "pattern.h"
@@ -183,6 +186,21 @@ TEST(Loader, ErrorsAreStatuses) {
   EXPECT_FALSE(Tokenizer::from_json(R"({"model": {"type": "Nope"}})").ok());
   EXPECT_EQ(Tokenizer::from_file("/nonexistent/tokenizer.json").status().code(), StatusCode::kNotFound);
   EXPECT_FALSE(Tokenizer::from_directory("/nonexistent").ok());
+}
+
+// A truncated or garbage SentencePiece .model is an InvalidModel Status, never a crash.
+TEST(Loader, BrokenSentencePieceModelIsAnError) {
+  std::ifstream in(std::string(ONYX_TOK_SHARED_DIR) + "/barthez-sentencepiece/sentencepiece.bpe.model", std::ios::binary);
+  std::string model((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_GT(model.size(), 1000u);
+  const std::string path = ::testing::TempDir() + "/onyx_broken.model";
+  for (const std::string& bytes : {model.substr(0, 1000), std::string("\xff\xff\xff\xff\x0f garbage"), std::string()}) {
+    std::ofstream(path, std::ios::binary) << bytes;
+    auto r = Tokenizer::convert_sentencepiece_model(path);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidModel) << r.status().to_string();
+  }
+  EXPECT_EQ(Tokenizer::convert_sentencepiece_model("/nonexistent.model").status().code(), StatusCode::kNotFound);
 }
 
 }  // namespace
