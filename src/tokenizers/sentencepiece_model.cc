@@ -141,6 +141,10 @@ Result<SpmModel> parse_model(const std::string& path, std::string_view data) {
     }
   }
   if (m.pieces.empty()) return bad("no pieces");
+  for (const Piece& p : m.pieces) {
+    if (!detail::validate_utf8(p.text).ok()) return bad("a piece is not valid UTF-8");
+  }
+  if (!detail::validate_utf8(m.unk_piece).ok()) return bad("unk_piece is not valid UTF-8");
   if (m.model_type != 1 && m.model_type != 2) {
     return not_implemented(path + ": SentencePiece model_type " + std::to_string(m.model_type) +
                            " (only UNIGRAM=1 and BPE=2 are supported)");

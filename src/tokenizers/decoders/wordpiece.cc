@@ -27,7 +27,7 @@ class WordPieceDecoder final : public Decoder {
         if (t.compare(0, prefix_.size(), prefix_) == 0) {
           t.erase(0, prefix_.size());
         } else {
-          t.insert(0, " ");
+          t.insert(t.begin(), ' ');  // not insert(0, " "): g++ 12 false -Wrestrict
         }
       }
       if (cleanup_) {
