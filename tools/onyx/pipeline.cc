@@ -38,6 +38,12 @@ struct PipelineCliOptions {
   std::string pooling;
   std::string normalize;
   std::string params;
+  std::string aggregation_strategy;  // token-classification
+  std::string question, context;     // question-answering
+  size_t max_answer_len = 0, doc_stride = 0;
+  bool handle_impossible_answer = false;
+  std::string candidate_labels, hypothesis_template;  // zero-shot-classification
+  bool multi_label = false;
   size_t max_length = 0;
   int threads = 0;
   bool quiet = false;
@@ -74,8 +80,12 @@ int run_pipeline(const PipelineCliOptions& o) {
     for (const auto& t : Pipeline::tasks()) known += (known.empty() ? "" : ", ") + t;
     return fail("unknown task '" + o.task + "'; known tasks: " + known);
   }
-  const int sources = (!o.texts.empty()) + (!o.file.empty()) + (!o.jsonl.empty());
-  if (sources != 1) return fail("give the inputs as TEXT arguments, or --file FILE, or --jsonl FILE (exactly one)");
+  const bool qa = !o.question.empty() || !o.context.empty();
+  if (qa && (o.question.empty() || o.context.empty())) return fail("give both --question Q and --context C");
+  const int sources = (!o.texts.empty()) + (!o.file.empty()) + (!o.jsonl.empty()) + qa;
+  if (sources != 1)
+    return fail("give the inputs as TEXT arguments, or --file FILE, or --jsonl FILE, or --question Q --context C "
+                "(exactly one)");
   std::string model = o.model;
   if (model.empty()) {
     auto d = Pipeline::default_model(o.task);
@@ -92,10 +102,19 @@ int run_pipeline(const PipelineCliOptions& o) {
   if (!o.function_to_apply.empty()) params["function_to_apply"] = o.function_to_apply;
   if (!o.pooling.empty()) params["pooling"] = o.pooling;
   if (!o.normalize.empty()) params["normalize"] = o.normalize == "true" || o.normalize == "1";
+  if (!o.aggregation_strategy.empty()) params["aggregation_strategy"] = o.aggregation_strategy;
+  if (o.max_answer_len > 0) params["max_answer_len"] = o.max_answer_len;
+  if (o.doc_stride > 0) params["doc_stride"] = o.doc_stride;
+  if (o.handle_impossible_answer) params["handle_impossible_answer"] = true;
+  if (!o.candidate_labels.empty()) params["candidate_labels"] = o.candidate_labels;
+  if (!o.hypothesis_template.empty()) params["hypothesis_template"] = o.hypothesis_template;
+  if (o.multi_label) params["multi_label"] = true;
 
   std::vector<Json> inputs;
-  const bool from_file = o.texts.empty();
-  if (from_file) {
+  const bool from_file = o.texts.empty() && !qa;
+  if (qa) {
+    inputs.push_back({{"question", o.question}, {"context", o.context}});
+  } else if (from_file) {
     auto r = read_inputs(o);
     if (!r.ok()) return fail(r.status().to_string());
     inputs = std::move(r).value();
@@ -151,6 +170,18 @@ void add_pipeline_command(CLI::App& app) {
       ->check(CLI::IsMember({"none", "mean", "cls"}));
   cmd->add_option("--normalize", o->normalize, "feature-extraction: true | false (L2-normalize the vectors)")
       ->check(CLI::IsMember({"true", "false"}));
+  cmd->add_option("--aggregation-strategy", o->aggregation_strategy,
+                  "token-classification: none | simple | first | average | max");
+  cmd->add_option("--question", o->question, "question-answering: the question (with --context)");
+  cmd->add_option("--context", o->context, "question-answering: the context to answer from");
+  cmd->add_option("--max-answer-len", o->max_answer_len, "question-answering: longest answer in tokens (15)");
+  cmd->add_option("--doc-stride", o->doc_stride, "question-answering: overlap of long-context windows, in tokens");
+  cmd->add_flag("--handle-impossible-answer", o->handle_impossible_answer,
+                "question-answering: allow the empty answer");
+  cmd->add_option("--candidate-labels", o->candidate_labels, "zero-shot-classification: labels, comma-separated");
+  cmd->add_option("--hypothesis-template", o->hypothesis_template,
+                  "zero-shot-classification: hypothesis with {} for the label (\"This example is {}.\")");
+  cmd->add_flag("--multi-label", o->multi_label, "zero-shot-classification: score each label independently");
   cmd->add_option("--params", o->params, "task parameters as a JSON object, e.g. '{\"top_k\": 2}'");
   cmd->add_option("--max-length", o->max_length, "truncate inputs to N tokens (default: the model's maximum)");
   cmd->add_option("--threads", o->threads, "threads per model run (0 = all cores)");
