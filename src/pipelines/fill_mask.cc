@@ -15,6 +15,7 @@
 #include "onyx/session.h"
 #include "src/pipelines/registry.h"
 #include "src/pipelines/text_batch.h"
+#include "src/pipelines/text_cleanup.h"
 
 namespace onyx::detail {
 namespace {
@@ -23,20 +24,10 @@ using Json = nlohmann::json;
 
 // transformers' PreTrainedTokenizerBase.clean_up_tokenization.
 std::string clean_up_tokenization(std::string s) {
-  static const std::pair<const char*, const char*> kRules[] = {
+  static const pipelines::ReplaceRule kRules[] = {
       {" .", "."},     {" ?", "?"},   {" !", "!"},   {" ,", ","},     {" ' ", "'"},
       {" n't", "n't"}, {" 'm", "'m"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
-  for (const auto& [from, to] : kRules) {
-    const std::string f(from), t(to);
-    std::string out;
-    size_t start = 0, at;
-    while ((at = s.find(f, start)) != std::string::npos) {
-      out.append(s, start, at - start).append(t);
-      start = at + f.size();
-    }
-    s = out.append(s, start, std::string::npos);
-  }
-  return s;
+  return pipelines::apply_replace_rules(std::move(s), kRules);
 }
 
 bool clean_up_spaces(const std::string& dir) {

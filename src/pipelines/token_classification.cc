@@ -24,6 +24,7 @@
 #include "src/pipelines/char_index.h"
 #include "src/pipelines/task_factories.h"
 #include "src/pipelines/text_batch.h"
+#include "src/pipelines/text_cleanup.h"
 
 namespace onyx::detail {
 namespace {
@@ -50,20 +51,10 @@ struct Entity {
 
 // The decoder's per-token cleanup (tokenizers' decoders::wordpiece::cleanup).
 std::string cleanup(std::string s) {
-  static const std::pair<const char*, const char*> kRules[] = {
+  static const pipelines::ReplaceRule kRules[] = {
       {" .", "."},   {" ?", "?"},           {" !", "!"},   {" ,", ","},     {" ' ", "'"},   {" n't", "n't"},
       {" 'm", "'m"}, {" do not", " don't"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
-  for (const auto& [from, to] : kRules) {
-    const std::string f(from), t(to);
-    std::string out;
-    size_t start = 0, at;
-    while ((at = s.find(f, start)) != std::string::npos) {
-      out.append(s, start, at - start).append(t);
-      start = at + f.size();
-    }
-    s = out.append(s, start, std::string::npos);
-  }
-  return s;
+  return pipelines::apply_replace_rules(std::move(s), kRules);
 }
 
 size_t utf8_length(std::string_view s) { return char_starts(s).size() - 1; }
