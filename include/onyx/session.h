@@ -24,9 +24,12 @@ namespace onyx {
 struct SessionOptions {
   // Threads used inside one run (0 = all cores of the machine).
   int threads = 0;
-  // Graph optimization level: 0 = none, 1 = basic, 2 = extended, 99 = all (placeholder until the
-  // optimizer lands; currently only 0 is meaningful and other values behave the same).
+  // Graph optimization level, run at session creation: 0 = none, 1 = basic (constant folding, no-op elimination,
+  // CSE, pruning), 2 = extended (transformer fusions into com.microsoft ops, exact), 3 = 2 + Gelu approximated by
+  // FastGelu, 4 = 3 + bf16 weights/compute on CPUs with AVX512-BF16. 99 = all exact levels (= 2), the default.
   int optimization_level = 99;
+  // Optimizer passes to skip, by name (`onyx optimize --list-passes` lists them).
+  std::vector<std::string> disabled_passes;
   // Validate the model with ONNX's checker at load (contrib domains such as com.microsoft are tolerated).
   bool run_onnx_checker = true;
 };

@@ -3,6 +3,7 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <onnx/checker.h>
 #include <onnx/onnx_pb.h>
+#include <onnx/shape_inference/implementation.h>
 
 #include <climits>
 #include <filesystem>
@@ -67,14 +68,58 @@ Result<ir::Attribute> attribute_from_proto(const onnx::AttributeProto& a, const 
   return out;
 }
 
-Status run_checker(const onnx::ModelProto& model, const std::string& path_for_checker, const std::string& display) {
+int64_t onnx_opset(const onnx::ModelProto& model) {
   int64_t max_opset = 0;
   for (const auto& op : model.opset_import())
     if (normalize_domain(op.domain()).empty()) max_opset = std::max<int64_t>(max_opset, op.version());
-  if (max_opset > kCheckerMaxOpset || model.ir_version() > kCheckerMaxIrVersion) return ok_status();
+  return max_opset;
+}
+
+bool checker_knows(const onnx::ModelProto& model) {
+  return onnx_opset(model) <= kCheckerMaxOpset && model.ir_version() <= kCheckerMaxIrVersion;
+}
+
+// ONNX Runtime registers a few contrib ops in the ONNX domain (its fusions emit them there, so optimized models use
+// them): LayerNormalization before opset 17, SimplifiedLayerNormalization. ONNX's checker does not know them.
+bool is_ort_onnx_domain_contrib_op(const onnx::NodeProto& n, int64_t opset) {
+  if (!normalize_domain(n.domain()).empty()) return false;
+  return n.op_type() == "SimplifiedLayerNormalization" || (n.op_type() == "LayerNormalization" && opset < 17);
+}
+
+// Adds ONNX's inferred types/shapes of intermediate values to the graph's value_info (passes read them). Best
+// effort: models the inference does not understand keep what they declare.
+void infer_shapes(onnx::ModelProto& model) {
+  if (!checker_knows(model)) return;
   try {
-    if (!path_for_checker.empty()) onnx::checker::check_model(path_for_checker);
-    else onnx::checker::check_model(model);
+    onnx::shape_inference::InferShapes(model);
+  } catch (const std::exception&) {
+  }
+}
+
+Status run_checker(const onnx::ModelProto& model, const std::string& path_for_checker, const std::string& display) {
+  if (!checker_knows(model)) return ok_status();
+  const int64_t opset = onnx_opset(model);
+  bool has_contrib = false;
+  for (const auto& n : model.graph().node()) has_contrib |= is_ort_onnx_domain_contrib_op(n, opset);
+  try {
+    if (has_contrib) {
+      if (!path_for_checker.empty()) return ok_status();  // external data: the checker needs the file as it is
+      onnx::ModelProto copy = model;  // check them as the com.microsoft ops they are
+      bool imports_ms = false;
+      for (const auto& op : copy.opset_import()) imports_ms |= op.domain() == "com.microsoft";
+      if (!imports_ms) {
+        auto* op = copy.add_opset_import();
+        op->set_domain("com.microsoft");
+        op->set_version(1);
+      }
+      for (auto& n : *copy.mutable_graph()->mutable_node())
+        if (is_ort_onnx_domain_contrib_op(n, opset)) n.set_domain("com.microsoft");
+      onnx::checker::check_model(copy);
+    } else if (!path_for_checker.empty()) {
+      onnx::checker::check_model(path_for_checker);
+    } else {
+      onnx::checker::check_model(model);
+    }
   } catch (const std::exception& e) {
     return invalid_model("'" + display + "' failed ONNX's checker: " + e.what() +
                          " (set SessionOptions::run_onnx_checker = false / --no-check to load it anyway)");
@@ -155,6 +200,7 @@ Result<ir::Graph> load_impl(std::string_view bytes, const std::string& base_dir,
                          "corrupt, or not an .onnx file)");
   if (!model.has_graph() || model.ir_version() <= 0)
     return invalid_model("'" + display + "' is not an ONNX model (no graph or no ir_version)");
+  infer_shapes(model);
   // Our own conversion first: its errors (missing external data, bad initializer) are the more specific ones.
   auto graph = graph_from_model(model, base_dir, display);
   if (graph.ok() && options.run_onnx_checker) {

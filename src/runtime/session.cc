@@ -7,6 +7,7 @@
 #include "src/core/buffer_pool.h"
 #include "src/core/parallel.h"
 #include "src/onnx/model_loader.h"
+#include "src/opt/pass_manager.h"
 #include "src/runtime/execution_plan.h"
 
 namespace onyx {
@@ -102,7 +103,12 @@ Result<std::unique_ptr<Session::Impl>> make_impl(Result<ir::Graph> graph, const 
   if (!graph.ok()) return graph.status();
   auto impl = std::make_unique<Session::Impl>();
   impl->options = options;
-  ONYX_ASSIGN_OR_RETURN(impl->plan, runtime::build_execution_plan(std::move(graph).value()));
+  opt::OptimizeOptions optimize;
+  ONYX_ASSIGN_OR_RETURN(optimize.level, opt::level_from_int(options.optimization_level));
+  optimize.disabled_passes = options.disabled_passes;
+  ir::Graph g = std::move(graph).value();
+  ONYX_RETURN_IF_ERROR(opt::optimize(g, optimize).status());
+  ONYX_ASSIGN_OR_RETURN(impl->plan, runtime::build_execution_plan(std::move(g)));
   return impl;
 }
 }  // namespace

@@ -8,6 +8,7 @@ namespace onyx::cli {
 void add_info_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_ops_command(CLI::App& app);
+void add_optimize_command(CLI::App& app);  // tools/onyx/optimize.cc
 void add_tokenize_command(CLI::App& app);
 void add_pipeline_command(CLI::App& app);  // tools/onyx/pipeline.cc
 void add_eval_command(CLI::App& app);      // tools/onyx/eval.cc

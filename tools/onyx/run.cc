@@ -18,6 +18,8 @@ struct RunOptions {
   std::vector<std::string> inputs;
   std::string output_dir;
   int threads = 0;
+  int level = 99;
+  std::vector<std::string> disabled;
   bool no_check = false;
 };
 
@@ -47,6 +49,8 @@ int run_model(const RunOptions& o) {
   SessionOptions options;
   options.threads = o.threads;
   options.run_onnx_checker = !o.no_check;
+  options.optimization_level = o.level;
+  options.disabled_passes = o.disabled;
   auto session = Session::create(o.model, options);
   if (!session.ok()) return fail(session.status().to_string());
   NamedTensors inputs;
@@ -89,6 +93,11 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("-i,--input", o->inputs, "Input as NAME=FILE.npy (repeat for each model input)");
   cmd->add_option("-o,--output-dir", o->output_dir, "Write each output to DIR/<output name>.npy instead of JSON");
   cmd->add_option("--threads", o->threads, "Intra-op threads (0 = all cores)");
+  cmd->add_option("-O,--level", o->level,
+                  "Graph optimization level: 0 none, 1 basic, 2 extended, 3 approximate gelu, 4 bf16; 99 = all "
+                  "exact (= 2)")
+      ->capture_default_str();
+  cmd->add_option("--disable-pass", o->disabled, "Skip an optimizer pass by name (repeatable)");
   cmd->add_flag("--no-check", o->no_check, "Skip ONNX's model checker");
   cmd->callback([o] {
     if (int rc = run_model(*o)) throw CLI::RuntimeError(rc);

@@ -1,0 +1,91 @@
+#include "src/opt/pass_manager.h"
+
+#include <algorithm>
+
+#include "src/ep/cpu/registry.h"
+
+namespace onyx::opt {
+
+const char* level_name(Level level) {
+  switch (level) {
+    case Level::kNone: return "O0 (none)";
+    case Level::kBasic: return "O1 (basic)";
+    case Level::kExtended: return "O2 (extended)";
+    case Level::kApproximate: return "O3 (approximate gelu)";
+    case Level::kReducedPrecision: return "O4 (reduced precision)";
+  }
+  return "?";
+}
+
+Result<Level> level_from_int(int level) {
+  if (level == 99) return Level::kExtended;
+  if (level < 0 || level > 4)
+    return invalid_argument("optimization level " + std::to_string(level) +
+                            " is not one of 0 (none), 1 (basic), 2 (extended), 3 (approximate), 4 (reduced "
+                            "precision), 99 (all exact = 2)");
+  return static_cast<Level>(level);
+}
+
+std::vector<std::string> pass_names() {
+  std::vector<std::string> names;
+  for (const auto& p : registered_passes()) names.emplace_back(p->name());
+  return names;
+}
+
+std::string OptimizeReport::summary() const {
+  std::string s;
+  for (const auto& [op, n] : created) s += (s.empty() ? "" : ", ") + op + ": " + std::to_string(n);
+  return s.empty() ? "no fused ops" : s;
+}
+
+namespace {
+
+bool cpu_supports(const ir::Graph& graph, std::string_view op, std::string_view domain) {
+  int64_t opset = graph.opset(std::string(domain));
+  if (opset <= 0) opset = 1;
+  return cpu::find_cpu_kernel(op, domain, opset) != nullptr;
+}
+
+bool contains(const std::vector<std::string>& v, std::string_view s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+}  // namespace
+
+Result<OptimizeReport> optimize(ir::Graph& graph, const OptimizeOptions& options) {
+  const auto names = pass_names();
+  for (const auto* list : {&options.disabled_passes, &options.only_passes})
+    for (const auto& n : *list)
+      if (!contains(names, n)) {
+        std::string known;
+        for (const auto& k : names) known += (known.empty() ? "" : ", ") + k;
+        return invalid_argument("unknown optimizer pass '" + n + "'; the passes are: " + known);
+      }
+  OptimizeReport report;
+  report.nodes_before = graph.nodes.size();
+  PassContext ctx;
+  ctx.ep_supports = cpu_supports;
+  if (options.level != Level::kNone) {
+    for (int round = 0; round < options.max_rounds; ++round) {
+      bool any = false;
+      for (const auto& pass : registered_passes()) {
+        if (static_cast<int>(pass->level()) > static_cast<int>(options.level)) continue;
+        if (contains(options.disabled_passes, pass->name())) continue;
+        if (!options.only_passes.empty() && !contains(options.only_passes, pass->name())) continue;
+        bool changed = false;
+        Status st = pass->run(graph, ctx, changed);
+        if (!st.ok()) return st.with_context("optimizer pass " + std::string(pass->name()));
+        any |= changed;
+      }
+      report.rounds = round + 1;
+      if (!any) break;
+    }
+  }
+  report.created = std::move(ctx.created);
+  report.rewrites = std::move(ctx.rewrites);
+  report.log = std::move(ctx.log);
+  report.nodes_after = graph.nodes.size();
+  return report;
+}
+
+}  // namespace onyx::opt

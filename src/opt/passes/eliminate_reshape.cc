@@ -1,0 +1,26 @@
+// EliminateReshape: Collapses Reshape chains and removes Reshapes to the same shape.
+//
+// STUB: not implemented yet (being written); it changes nothing.
+#include "src/opt/passes/passes.h"
+
+namespace onyx::opt {
+
+namespace {
+
+class EliminateReshapePass final : public Pass {
+ public:
+  std::string_view name() const override { return "EliminateReshape"; }
+  Level level() const override { return Level::kBasic; }
+  Status run(ir::Graph& graph, PassContext& ctx, bool& changed) const override {
+    (void)graph;
+    (void)ctx;
+    changed = false;
+    return ok_status();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> make_eliminate_reshape_pass() { return std::make_unique<EliminateReshapePass>(); }
+
+}  // namespace onyx::opt

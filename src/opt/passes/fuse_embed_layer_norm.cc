@@ -1,0 +1,26 @@
+// FuseEmbedLayerNorm: Word + position [+ segment] embedding Gathers + LayerNorm -> com.microsoft.EmbedLayerNormalization.
+//
+// STUB: not implemented yet (being written); it changes nothing.
+#include "src/opt/passes/passes.h"
+
+namespace onyx::opt {
+
+namespace {
+
+class FuseEmbedLayerNormPass final : public Pass {
+ public:
+  std::string_view name() const override { return "FuseEmbedLayerNorm"; }
+  Level level() const override { return Level::kExtended; }
+  Status run(ir::Graph& graph, PassContext& ctx, bool& changed) const override {
+    (void)graph;
+    (void)ctx;
+    changed = false;
+    return ok_status();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> make_fuse_embed_layer_norm_pass() { return std::make_unique<FuseEmbedLayerNormPass>(); }
+
+}  // namespace onyx::opt

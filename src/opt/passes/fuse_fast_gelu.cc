@@ -1,0 +1,26 @@
+// FuseFastGelu: Tanh-form GELU (gelu_new) -> com.microsoft.FastGelu.
+//
+// STUB: not implemented yet (being written); it changes nothing.
+#include "src/opt/passes/passes.h"
+
+namespace onyx::opt {
+
+namespace {
+
+class FuseFastGeluPass final : public Pass {
+ public:
+  std::string_view name() const override { return "FuseFastGelu"; }
+  Level level() const override { return Level::kExtended; }
+  Status run(ir::Graph& graph, PassContext& ctx, bool& changed) const override {
+    (void)graph;
+    (void)ctx;
+    changed = false;
+    return ok_status();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> make_fuse_fast_gelu_pass() { return std::make_unique<FuseFastGeluPass>(); }
+
+}  // namespace onyx::opt
