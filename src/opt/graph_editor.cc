@@ -231,8 +231,7 @@ int GraphEditor::commit() {
     }
     kept.push_back(std::move(graph_.nodes[i]));
   }
-  for (auto& n : added_) kept.push_back(std::move(n));
-  added_.clear();
+  // Renames apply to the nodes that were there before (a node added to produce the new value keeps its inputs).
   if (!renames_.empty()) {
     std::unordered_map<std::string, std::string> map;
     for (const auto& [from, to] : renames_) map[from] = to;
@@ -249,6 +248,8 @@ int GraphEditor::commit() {
         if (!in.empty()) in = resolve(in);
     renames_.clear();
   }
+  for (auto& n : added_) kept.push_back(std::move(n));
+  added_.clear();
   graph_.nodes = std::move(kept);
   // Drop initializers nothing reads any more.
   std::set<std::string> used;

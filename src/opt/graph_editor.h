@@ -88,8 +88,8 @@ class GraphEditor {
   std::string add_initializer(const std::string& name_hint, Tensor value);
   // A value/node name not used anywhere in the graph (nor handed out before).
   std::string unique_name(const std::string& hint);
-  // Every consumer of `from` (and graph outputs named `from` are not renamed: the caller must make `from`'s new
-  // producer write it instead) reads `to` after commit.
+  // Every node that existed before this commit and reads `from` reads `to` after it (nodes added in this batch keep
+  // their inputs). Graph outputs are never renamed: to replace a graph output, make the new producer write it.
   void rename_uses(const std::string& from, const std::string& to);
   // Imports `domain` at `version` if the graph does not import it yet.
   void ensure_opset(const std::string& domain, int64_t version);
