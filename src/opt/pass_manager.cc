@@ -64,7 +64,7 @@ Result<OptimizeReport> optimize(ir::Graph& graph, const OptimizeOptions& options
   OptimizeReport report;
   report.nodes_before = graph.nodes.size();
   PassContext ctx;
-  ctx.ep_supports = cpu_supports;
+  ctx.ep_supports = options.ep_supports ? options.ep_supports : cpu_supports;
   if (options.level != Level::kNone) {
     for (int round = 0; round < options.max_rounds; ++round) {
       bool any = false;

@@ -4,6 +4,7 @@
 //   ONYX_ASSIGN_OR_RETURN(opt::OptimizeReport r, opt::optimize(graph, o));   // r.created["Attention"]
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,6 +24,8 @@ struct OptimizeOptions {
   std::vector<std::string> only_passes;
   // Upper bound on repetitions of the whole pass list.
   int max_rounds = 8;
+  // Which ops the target EP implements; empty = the CPU kernel registry. (Tests may fuse for a hypothetical EP.)
+  std::function<bool(const ir::Graph&, std::string_view op, std::string_view domain)> ep_supports;
 };
 
 struct OptimizeReport {

@@ -11,7 +11,8 @@
 
 namespace onyx::test {
 
-PassResult run_passes(const std::string& model_bytes, const std::vector<std::string>& passes, opt::Level level) {
+PassResult run_passes(const std::string& model_bytes, const std::vector<std::string>& passes, opt::Level level,
+                      bool any_ep) {
   PassResult r;
   auto g = onnx_io::load_model_bytes(model_bytes, ".", {.run_onnx_checker = false});
   if (!g.ok()) {
@@ -22,6 +23,7 @@ PassResult run_passes(const std::string& model_bytes, const std::vector<std::str
   opt::OptimizeOptions o;
   o.level = level;
   o.only_passes = passes;
+  if (any_ep) o.ep_supports = [](const ir::Graph&, std::string_view, std::string_view) { return true; };
   auto report = opt::optimize(r.graph, o);
   if (!report.ok()) {
     ADD_FAILURE() << "optimize failed: " << report.status().to_string();

@@ -24,8 +24,10 @@ struct PassResult {
 
 // Loads `model_bytes` and runs the optimizer with only `passes` enabled (all passes of levels up to `level` when
 // `passes` is empty). Fails the test (ADD_FAILURE) and returns an empty graph on errors.
+// `any_ep`: fuse as if the EP implemented every op (to test a pattern before its kernel exists; outputs then cannot
+// be compared).
 PassResult run_passes(const std::string& model_bytes, const std::vector<std::string>& passes,
-                      opt::Level level = opt::Level::kReducedPrecision);
+                      opt::Level level = opt::Level::kReducedPrecision, bool any_ep = false);
 
 // Number of nodes with op type `op` (any domain).
 int count_ops(const ir::Graph& graph, const std::string& op);
