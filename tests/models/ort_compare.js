@@ -427,7 +427,7 @@ async function main() {
   return failed > 0 || passed === 0 ? 1 : 0;
 }
 
-module.exports = {readNpy, writeNpy, sliceAxis, maxAbsDiff};
+module.exports = {readNpy, writeNpy, sliceAxis, maxAbsDiff, loadOrt, runOrt, runOnyx, readPrefixed, fmt};
 
 if (require.main === module) {
   main().then((code) => process.exit(code), (e) => {
