@@ -3,7 +3,7 @@
 //     layers, Gelu + BiasGelu + FastGelu == layers (gelu models), SkipLayerNormalization >= 2 * layers - 1 (T5: the
 //     simplified form), EmbedLayerNormalization == 1 (models with an embedding LayerNorm); GPT-2: attention == layers;
 //   - O1, O2 and O3 outputs equal the unoptimized outputs on every case within 1e-4 (O3 approximates Gelu: 1e-3);
-//   - O4 (bf16 where the CPU has AVX512-BF16) within 2e-2.
+//   - O4 (bf16 where the CPU has AVX512-BF16) within 2e-2 * (1 + |fp32 output|).
 // Architectures without an op are listed with the reason (T5: relu FFN, no embedding LayerNorm).
 #include <gtest/gtest.h>
 
@@ -126,20 +126,23 @@ Result<NamedTensors> run_at(const fs::path& model, int level, const NamedTensors
   return session->run(inputs);
 }
 
-double max_abs_diff(const Tensor& a, const Tensor& b) {
+// max |a - b| (relative = false) or max |a - b| / (1 + |a|) (relative = true: numpy's allclose with rtol = atol).
+double max_diff(const Tensor& a, const Tensor& b, bool relative) {
   if (a.shape() != b.shape() || a.dtype() != DType::kFloat32 || b.dtype() != DType::kFloat32) return INFINITY;
   double m = 0;
   for (int64_t i = 0; i < a.numel(); ++i) {
-    const double d = std::fabs(double(a.data<float>()[i]) - b.data<float>()[i]);
+    const double x = a.data<float>()[i];
+    double d = std::fabs(x - b.data<float>()[i]);
+    if (relative) d /= 1.0 + std::fabs(x);
     m = std::isnan(d) ? INFINITY : std::max(m, d);
   }
   return m;
 }
 
-void expect_level_matches_unoptimized(int level, double tol) {
+void expect_level_matches_unoptimized(int level, double tol, bool relative = false) {
   const auto models = all_models();
   ASSERT_FALSE(models.empty());
-  double worst = 0;
+  double worst = 0, worst_abs = 0;
   for (const auto& m : models) {
     for (const auto& c : fs::directory_iterator(m.dir)) {
       if (!c.is_directory() || c.path().filename().string().rfind("case_", 0) != 0) continue;
@@ -151,19 +154,23 @@ void expect_level_matches_unoptimized(int level, double tol) {
       ASSERT_TRUE(got.ok()) << got.status().to_string();
       ASSERT_EQ(base->size(), got->size());
       for (size_t i = 0; i < base->size(); ++i) {
-        const double d = max_abs_diff((*base)[i].second, (*got)[i].second);
+        const double d = max_diff((*base)[i].second, (*got)[i].second, relative);
         EXPECT_LE(d, tol) << "output " << (*base)[i].first;
         worst = std::max(worst, d);
+        worst_abs = std::max(worst_abs, max_diff((*base)[i].second, (*got)[i].second, false));
       }
     }
   }
-  std::cout << "O" << level << " vs O0: max abs diff over all models and cases " << worst << "\n";
+  std::cout << "O" << level << " vs O0 over all models and cases: max abs diff " << worst_abs
+            << (relative ? ", max |diff| / (1 + |fp32|) " + std::to_string(worst) : std::string()) << "\n";
 }
 
 TEST(ModelFusion, O1OutputsEqualUnoptimized) { expect_level_matches_unoptimized(1, 1e-4); }
 TEST(ModelFusion, O2OutputsEqualUnoptimized) { expect_level_matches_unoptimized(2, 1e-4); }
 TEST(ModelFusion, O3OutputsCloseToUnoptimized) { expect_level_matches_unoptimized(3, 1e-3); }
-TEST(ModelFusion, O4OutputsWithinBf16ToleranceOfFp32) { expect_level_matches_unoptimized(4, 2e-2); }
+// bf16 keeps 8 mantissa bits (relative rounding 2^-9 per product), so the bound scales with the output's magnitude:
+// |bf16 - fp32| <= 2e-2 * (1 + |fp32|) elementwise (GPT-2 logits reach 12; BERT hidden states 3).
+TEST(ModelFusion, O4OutputsWithinBf16ToleranceOfFp32) { expect_level_matches_unoptimized(4, 2e-2, /*relative=*/true); }
 
 }  // namespace
 }  // namespace onyx::test
