@@ -8,6 +8,9 @@
 
 namespace onyx::opt {
 
+using ir::kMsDomain;    // "com.microsoft"
+using ir::kOnnxDomain;  // ""
+
 std::unique_ptr<Pass> make_constant_folding_pass();  // ConstantFolding: Evaluates nodes whose inputs are all constant (and Shape of values with static dims) into initializers.
 std::unique_ptr<Pass> make_eliminate_no_ops_pass();  // EliminateNoOps: Removes Identity, Dropout (inference), Cast to the same type and other no-op nodes.
 std::unique_ptr<Pass> make_eliminate_reshape_pass();  // EliminateReshape: Collapses Reshape chains and removes Reshapes to the same shape.
