@@ -39,6 +39,8 @@ struct PipelineOptions {
   std::string model_file;
   // Threads inside one model run (0 = all cores).
   int threads = 0;
+  // Graph optimization level (SessionOptions::optimization_level: 0-4, 99 = all exact = 2).
+  int optimization_level = 99;
   // Inputs per model run. Inputs are grouped by length before batching; outputs keep the input order.
   size_t batch_size = 8;
   // Token limit per input (special tokens included); none: the model's maximum (tokenizer_config.json

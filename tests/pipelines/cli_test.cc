@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "onyx/pipeline.h"
+#include "tests/unit/cli_runner.h"
 
 namespace onyx {
 namespace {
@@ -17,29 +18,8 @@ namespace {
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
-struct CliResult {
-  int rc = -1;
-  std::string out;
-  std::string err;
-};
-
-// Runs `onyx ARGS` with stdout and stderr captured (ARGS is a shell fragment).
-CliResult run_cli(const std::string& args) {
-  const fs::path err_file = fs::temp_directory_path() / ("onyx_cli_test_err_" + std::to_string(::getpid()));
-  const std::string cmd = std::string(ONYX_CLI_PATH) + " " + args + " 2>" + err_file.string();
-  CliResult r;
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
-  const int status = ::pclose(pipe);
-  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream in(err_file);
-  r.err.assign(std::istreambuf_iterator<char>(in), {});
-  fs::remove(err_file);
-  return r;
-}
+using test::CliResult;
+using test::run_cli;
 
 std::string model_arg() { return "--model '" + *Pipeline::default_model("sentiment-analysis") + "'"; }
 

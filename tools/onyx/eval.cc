@@ -28,6 +28,7 @@ struct EvalOptions {
   size_t batch_size = 1;
   size_t limit = 0;
   int threads = 0;
+  int level = 99;
   bool json = false;
 };
 
@@ -75,6 +76,7 @@ int run_eval(const EvalOptions& o) {
   if (o.limit > 0 && examples.size() > o.limit) examples.resize(o.limit);
   PipelineOptions options;
   options.threads = o.threads;
+  options.optimization_level = o.level;
   options.batch_size = o.batch_size;
   auto created = Pipeline::create(o.task, model, options);
   if (!created.ok()) return fail(created.status().to_string());
@@ -172,6 +174,10 @@ void add_eval_command(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--limit", o->limit, "only the first N examples");
   cmd->add_option("--threads", o->threads, "threads per model run (0 = all cores)");
+  cmd->add_option("-O,--level", o->level,
+                  "graph optimization level: 0 none, 1 basic, 2 extended (fusions), 3 + approximate gelu, 4 + bf16; "
+                  "99 = all exact (= 2)")
+      ->capture_default_str();
   cmd->add_flag("--json", o->json, "print the results as JSON");
   cmd->callback([o]() {
     int rc = run_eval(*o);

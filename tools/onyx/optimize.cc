@@ -96,9 +96,8 @@ int run_optimize(const OptimizeCliOptions& o) {
     if (ec) return fail("cannot create folder '" + o.out + "': " + ec.message());
     Status s = copy_folder_except(o.in, o.out, in_model);
     if (!s.ok()) return fail(s.to_string());
-  } else if (out_model.has_parent_path()) {
-    fs::create_directories(out_model.parent_path(), ec);
   }
+  if (out_model.has_parent_path()) fs::create_directories(out_model.parent_path(), ec);
   std::cerr << "saving " << out_model.string() << "\n";
   Status saved = onnx_io::save_model_file(*graph, out_model.string());
   if (!saved.ok()) return fail(saved.to_string());

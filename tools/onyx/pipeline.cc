@@ -46,6 +46,7 @@ struct PipelineCliOptions {
   bool multi_label = false;
   size_t max_length = 0;
   int threads = 0;
+  int level = 99;
   bool quiet = false;
   bool pretty = false;
 };
@@ -125,6 +126,7 @@ int run_pipeline(const PipelineCliOptions& o) {
   PipelineOptions options;
   options.model_file = o.model_file;
   options.threads = o.threads;
+  options.optimization_level = o.level;
   options.batch_size = o.batch_size;
   if (o.max_length > 0) options.max_length = o.max_length;
   options.on_progress = [bar](size_t done, size_t total) { bar->update(done, total); };
@@ -185,6 +187,10 @@ void add_pipeline_command(CLI::App& app) {
   cmd->add_option("--params", o->params, "task parameters as a JSON object, e.g. '{\"top_k\": 2}'");
   cmd->add_option("--max-length", o->max_length, "truncate inputs to N tokens (default: the model's maximum)");
   cmd->add_option("--threads", o->threads, "threads per model run (0 = all cores)");
+  cmd->add_option("-O,--level", o->level,
+                  "graph optimization level: 0 none, 1 basic, 2 extended (fusions), 3 + approximate gelu, 4 + bf16; "
+                  "99 = all exact (= 2)")
+      ->capture_default_str();
   cmd->add_flag("--quiet,-q", o->quiet, "no progress bar");
   cmd->add_flag("--pretty", o->pretty, "indent the JSON output");
   cmd->callback([o]() {
