@@ -1,0 +1,117 @@
+// FuseAttention on the committed encoder test models (tests/models/data, scripts/export_test_models.py): one
+// Attention per layer at both opsets, whatever the mask form (finfo.min or -10000 additive, Where, bool, SDPA),
+// matched for a hypothetical EP with every op, so the pattern is checked whether or not the CPU kernel exists.
+// When the CPU EP runs Attention, the fused model's outputs are also compared with the PyTorch reference outputs
+// stored beside the model (1e-4, the manifest's tolerance).
+//
+// ONYX_ATTENTION_SAVE_DIR=DIR (optional) saves each fused model as DIR/<model>/model.onnx (for running it in ONNX
+// Runtime by hand).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "src/core/npy.h"
+#include "src/onnx/model_saver.h"
+#include "tests/passes/pass_test_util.h"
+
+namespace onyx::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kRoot = fs::path(ONYX_SOURCE_DIR) / "tests/models/data";
+
+std::string read_file(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+int layer_count(const fs::path& dir) {
+  std::ifstream f(dir / "config.json");
+  const auto c = nlohmann::json::parse(f);
+  for (const char* key : {"num_hidden_layers", "n_layers", "num_layers"})
+    if (c.contains(key)) return c[key].get<int>();
+  return -1;
+}
+
+bool is_encoder(const fs::path& dir) {
+  std::ifstream f(dir / "config.json");
+  const auto c = nlohmann::json::parse(f);
+  return c.value("model_type", "") != "gpt2";
+}
+
+TEST(FuseAttentionModels, OneAttentionPerLayerOnEveryEncoderTestModel) {
+  ASSERT_TRUE(fs::is_directory(kRoot)) << kRoot;
+  const char* save_dir = std::getenv("ONYX_ATTENTION_SAVE_DIR");
+  int checked = 0;
+  std::vector<fs::path> dirs;
+  for (const auto& d : fs::directory_iterator(kRoot))
+    if (fs::exists(d.path() / "model.onnx") && fs::exists(d.path() / "config.json")) dirs.push_back(d.path());
+  std::sort(dirs.begin(), dirs.end());
+  for (const fs::path& dir : dirs) {
+    if (!is_encoder(dir)) continue;
+    const std::string name = dir.filename().string();
+    SCOPED_TRACE(name);
+    const std::string bytes = read_file(dir / "model.onnx");
+    PassResult r = run_passes(bytes, {"FuseAttention"}, opt::Level::kReducedPrecision, /*any_ep=*/true);
+    const int layers = layer_count(dir);
+    EXPECT_EQ(count_ops(r.graph, "Attention"), layers);
+    EXPECT_EQ(count_ops(r.graph, "Softmax"), 0);
+    std::printf("%-28s layers %d  Attention %d\n", name.c_str(), layers, count_ops(r.graph, "Attention"));
+    ++checked;
+    if (save_dir) {
+      fs::create_directories(fs::path(save_dir) / name);
+      auto saved = onnx_io::save_model_bytes(r.graph);
+      ASSERT_TRUE(saved.ok()) << saved.status().to_string();
+      std::ofstream(fs::path(save_dir) / name / "model.onnx", std::ios::binary) << *saved;
+    }
+    // Outputs against PyTorch, when the CPU EP has the kernel (then the pass fuses for it).
+    PassResult cpu = run_passes(bytes, {"FuseAttention"});
+    if (count_ops(cpu.graph, "Attention") != layers) continue;
+    auto saved = onnx_io::save_model_bytes(cpu.graph);
+    ASSERT_TRUE(saved.ok()) << saved.status().to_string();
+    SessionOptions options;
+    options.optimization_level = 0;
+    options.run_onnx_checker = false;
+    auto session = Session::create_from_bytes(*saved, options, dir.string());
+    ASSERT_TRUE(session.ok()) << session.status().to_string();
+    for (const auto& c : fs::directory_iterator(dir)) {
+      if (!c.is_directory() || c.path().filename().string().rfind("case_", 0) != 0) continue;
+      NamedTensors inputs;
+      std::vector<std::pair<std::string, Tensor>> expected;
+      for (const auto& f : fs::directory_iterator(c.path())) {
+        const std::string fn = f.path().filename().string();
+        auto t = read_npy(f.path().string());
+        ASSERT_TRUE(t.ok()) << fn;
+        const std::string stem = f.path().stem().string();
+        if (fn.rfind("input_", 0) == 0)
+          inputs.emplace_back(stem.substr(6), *t);
+        else if (fn.rfind("output_", 0) == 0)
+          expected.emplace_back(stem.substr(7), *t);
+      }
+      auto got = (*session)->run(inputs);
+      ASSERT_TRUE(got.ok()) << got.status().to_string();
+      for (const auto& [out_name, want] : expected) {
+        const Tensor* have = nullptr;
+        for (const auto& [n, t] : *got)
+          if (n == out_name) have = &t;
+        ASSERT_NE(have, nullptr) << out_name;
+        ASSERT_EQ(have->shape(), want.shape()) << out_name;
+        double worst = 0;
+        for (int64_t i = 0; i < want.numel(); ++i)
+          worst = std::max(worst, static_cast<double>(std::fabs(have->data<float>()[i] - want.data<float>()[i])));
+        EXPECT_LE(worst, 1e-4) << c.path().filename() << " " << out_name;
+      }
+    }
+  }
+  EXPECT_GE(checked, 22);  // 11 encoder families x 2 opsets (more with the mask variants)
+}
+
+}  // namespace
+}  // namespace onyx::test
