@@ -39,6 +39,7 @@ from torch import nn
 from test_models.albert import AlbertModel
 from test_models.bert import (BertFeatureExtraction, BertForSequenceClassification, ElectraModel,
                               RobertaFeatureExtraction)
+from test_models.bert_variants import BertVariantFeatureExtraction
 from test_models.common import Config
 from test_models.distilbert import DistilBertForSequenceClassification, DistilBertModel
 from test_models.gpt2 import Conv1D, GPT2NoPast, GPT2WithPast
@@ -118,6 +119,9 @@ CONFIGS["distilbert_seqcls"] = Config(CONFIGS["distilbert"], architectures=["Dis
                                      id2label={"0": "NEGATIVE", "1": "POSITIVE"},
                                      label2id={"NEGATIVE": 0, "POSITIVE": 1})
 CONFIGS["gpt2_past"] = Config(CONFIGS["gpt2"])
+# BERT with the attention-mask paths of other exporters (test_models/bert_variants.py), for the attention fusion.
+for _name, _variant in (("bert_mask10000", "mask_10000"), ("bert_boolmask", "bool_mask"), ("bert_sdpa", "sdpa")):
+    CONFIGS[_name] = bert_config(architectures=["BertModel"], attention_variant=_variant)
 # GPT-2's config uses n_* names; HF maps them through attribute_map. Keep both so the model code reads hidden_size.
 for _name in ("gpt2", "gpt2_past"):
     _c = CONFIGS[_name]
@@ -176,6 +180,12 @@ SPECS = [
          + [f"past_key_values.{i}.{kv}" for i in range(2) for kv in ("key", "value")],
          ["logits"] + [f"present.{i}.{kv}" for i in range(2) for kv in ("key", "value")], GPT2_TOKENS, 13,
          past=True),
+    Spec("bert_mask10000", BertVariantFeatureExtraction, "feature-extraction", ENC3, ["last_hidden_state"],
+         BERT_TOKENS, 14),
+    Spec("bert_boolmask", BertVariantFeatureExtraction, "feature-extraction", ENC3, ["last_hidden_state"],
+         BERT_TOKENS, 15),
+    Spec("bert_sdpa", BertVariantFeatureExtraction, "feature-extraction", ENC3, ["last_hidden_state"], BERT_TOKENS,
+         16),
 ]
 
 
