@@ -12,8 +12,8 @@ namespace {
 
 constexpr int64_t kBatch = 2, kSeq = 5, kHidden = 8, kHeads = 2, kHeadSize = 4;
 
-enum class Mask { kNone, kAdditive, kAdditivePositive, kEqualWhere, kBoolWhere, kT5Bias, kSdpaInverted };
-enum class Scale { kDivScores, kDivQuery, kSdpaSqrt, kSdpaShape, kNone };
+enum class Mask { kNone, kAdditive, kAdditivePositive, kEqualWhere, kBoolWhere, kT5Bias, kSdpaInverted, kFromTokenIds };
+enum class Scale { kDivScores, kMulScoresConstantFirst, kDivQuery, kSdpaSqrt, kSdpaShape, kNone };
 
 struct Variant {
   Mask mask = Mask::kAdditive;
@@ -22,6 +22,7 @@ struct Variant {
   bool qkv_bias = true;
   bool probs_output = false;         // the softmax output is also a graph output (must block the fusion)
   bool split_key_transpose = false;  // k^T as Transpose[0,2,1,3] then Transpose[0,1,3,2]
+  bool identity_after_softmax = false;
 };
 
 Tensor scalar_f(float v) { return Tensor::from_vector<float>({}, {v}); }
@@ -102,6 +103,10 @@ std::string attention_model(const Variant& v) {
     m.initializer("sqrt_d2", scalar_f(std::sqrt(static_cast<float>(kHeadSize))));
     m.node("Div", {"qk", "sqrt_d2"}, {"qk_s"});
     scores = "qk_s";
+  } else if (v.scale == Scale::kMulScoresConstantFirst) {
+    m.initializer("inv_sqrt_d", scalar_f(inv_sqrt));
+    m.node("Mul", {"inv_sqrt_d", "qk"}, {"qk_s"});
+    scores = "qk_s";
   }
   // Masks.
   auto unsqueezed_float_mask = [&] {
@@ -149,6 +154,25 @@ std::string attention_model(const Variant& v) {
       scores = "masked";
       break;
     }
+    case Mask::kFromTokenIds: {  // (1 - Cast(x_ids != 0)) * c where x_ids are token ids (read by a Gather)
+      m.input("ids", DType::kInt64, {kBatch, kSeq});
+      m.initializer("table", random_floats({4, 1}, 5));
+      m.node("Gather", {"table", "ids"}, {"ids_emb"});
+      m.output("ids_emb", DType::kFloat32, {kBatch, kSeq, 1});
+      m.initializer("zero", Tensor::from_vector<int64_t>({}, {0}));
+      m.node("Equal", {"ids", "zero"}, {"ids_pad"});
+      m.node("Not", {"ids_pad"}, {"ids_mask_b"});
+      m.node("Unsqueeze", {"ids_mask_b", "axes1"}, {"im1"});
+      m.node("Unsqueeze", {"im1", "axes2"}, {"im2"});
+      set_int(m.node("Cast", {"im2"}, {"imf"}), "to", 1);
+      m.initializer("one", scalar_f(1.f));
+      m.node("Sub", {"one", "imf"}, {"iinv"});
+      m.initializer("mask_value", scalar_f(v.mask_value));
+      m.node("Mul", {"iinv", "mask_value"}, {"ids_mask_add"});
+      m.node("Add", {scores, "ids_mask_add"}, {"masked"});
+      scores = "masked";
+      break;
+    }
     case Mask::kSdpaInverted: {  // transformers' SDPA mask: inv = 1 - mask; Where(bool(inv), finfo.min, inv)
       unsqueezed_float_mask();
       set_int(m.node("Cast", {"inv"}, {"inv_b"}), "to", 9);
@@ -160,7 +184,12 @@ std::string attention_model(const Variant& v) {
   }
   set_int(m.node("Softmax", {scores}, {"probs"}), "axis", -1);
   if (v.probs_output) m.output("probs", DType::kFloat32, {kBatch, kHeads, kSeq, kSeq});
-  m.node("MatMul", {"probs", "v_h"}, {"ctx_h"});
+  std::string probs = "probs";
+  if (v.identity_after_softmax) {
+    m.node("Identity", {"probs"}, {"probs_id"});
+    probs = "probs_id";
+  }
+  m.node("MatMul", {probs, "v_h"}, {"ctx_h"});
   set_ints(m.node("Transpose", {"ctx_h"}, {"ctx_t"}), "perm", {0, 2, 1, 3});
   m.node("Reshape", {"ctx_t", "merge_shape"}, {"ctx"});
   m.node("MatMul", {"ctx", "Wo"}, {"y"});
@@ -238,6 +267,18 @@ TEST(FuseAttention, T5PositionBiasPlusMaskBecomesAttentionBiasWithScaleOne) {
   ASSERT_EQ(a.inputs.size(), 6u);
   EXPECT_TRUE(a.inputs[3].empty());   // no mask_index: the mask is inside the bias sum
   EXPECT_FALSE(a.inputs[5].empty());  // attention_bias
+}
+
+TEST(FuseAttention, MulByReciprocalConstantFirstAndIdentityAfterSoftmax) {
+  fuse_and_compare({.mask = Mask::kAdditive, .scale = Scale::kMulScoresConstantFirst, .identity_after_softmax = true},
+                   1);
+}
+
+TEST(FuseAttention, TokenIdsAreNotAMaskInput) {
+  // The mask chain evaluates like a mask at ids 0 and 1, but token ids take other values: not a raw mask_index.
+  const std::string bytes = attention_model({.mask = Mask::kFromTokenIds});
+  PassResult any = run_passes(bytes, {"FuseAttention"}, opt::Level::kReducedPrecision, /*any_ep=*/true);
+  EXPECT_EQ(count_ops(any.graph, "Attention"), 0);
 }
 
 TEST(FuseAttention, NoMask) {

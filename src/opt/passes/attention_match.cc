@@ -107,7 +107,11 @@ struct MaskEval {
   std::optional<double> eval(const std::string& value, int depth) {
     if (depth > 24 || failed) return std::nullopt;
     if (e.is_graph_input(value)) {
+      // Evaluating at 0 and 1 proves the equivalence for 0/1 masks only: token ids (read as Gather indices, e.g.
+      // Cast(input_ids != pad)) are not a mask input.
       if (e.rank(value) != 2u) return std::nullopt;
+      for (const ir::Node* c : e.consumers(value))
+        if (c->op_type == "Gather" && c->inputs.size() > 1 && c->inputs[1] == value) return std::nullopt;
       if (!raw.empty() && raw != value) return std::nullopt;
       raw = value;
       return m;

@@ -154,9 +154,18 @@ class FuseAttentionPass final : public Pass {
   static bool fuse_one(GraphEditor& e, const ir::Node& softmax, PassContext& ctx) {
     const int64_t axis = softmax.attr_int("axis", -1);
     if (axis != -1 && axis != 3) return false;
-    // Downward: probs @ v -> Transpose -> Reshape.
-    const ir::Node* pv = e.only_child(softmax, "MatMul");
-    if (!pv || pv->inputs[0] != softmax.outputs[0]) return false;
+    // Downward: probs (through Identity / inference Dropout) @ v -> Transpose -> Reshape.
+    std::vector<const ir::Node*> passthrough;
+    const ir::Node* pv = e.only_child(softmax);
+    while (pv && pv->domain.empty() && (pv->op_type == "Identity" || pv->op_type == "Dropout") &&
+           passthrough.size() < 4) {
+      if (pv->outputs.size() > 1 && !pv->outputs[1].empty() && !e.consumers(pv->outputs[1]).empty()) return false;
+      passthrough.push_back(pv);
+      pv = e.only_child(*pv);
+    }
+    if (!pv || pv->op_type != "MatMul" || !pv->domain.empty()) return false;
+    const std::string probs = passthrough.empty() ? softmax.outputs[0] : passthrough.back()->outputs[0];
+    if (pv->inputs[0] != probs) return false;
     auto merge = attn::match_head_merge(e, pv->outputs[0]);
     if (!merge) return false;
     auto v = attn::match_head_split(e, pv->inputs[1], HeadLayout::kHeadsFirst, /*allow_scale=*/false);
@@ -193,6 +202,7 @@ class FuseAttentionPass final : public Pass {
     if (!b) return false;
     // Nodes replaced: projections, head splits, scores, softmax, context.
     std::vector<const ir::Node*> nodes = {&softmax, pv, merge->first, merge->second};
+    nodes.insert(nodes.end(), passthrough.begin(), passthrough.end());
     for (const HeadSplit* h : {&*q, &*k, &*v}) {
       nodes.push_back(h->proj.matmul);
       if (h->proj.bias_add) nodes.push_back(h->proj.bias_add);
