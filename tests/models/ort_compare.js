@@ -189,8 +189,9 @@ async function runOrt(ort, session, inputs) {
   return out;
 }
 
-// Runs `onyx run`, returns {name: tensor} for `outputNames`. Throws with the command's stderr on failure.
-function runOnyx(onyx, modelPath, inputs, dir, outputNames) {
+// Runs `onyx run` (plus `extraArgs`), returns {name: tensor} for `outputNames`. Throws with the command's stderr on
+// failure.
+function runOnyx(onyx, modelPath, inputs, dir, outputNames, extraArgs = []) {
   fs.mkdirSync(dir, {recursive: true});
   const inDir = path.join(dir, 'in');
   const outDir = path.join(dir, 'out');
@@ -202,7 +203,7 @@ function runOnyx(onyx, modelPath, inputs, dir, outputNames) {
     writeNpy(file, t);
     args.push('--input', `${name}=${file}`);
   }
-  args.push('--output-dir', outDir);
+  args.push('--output-dir', outDir, ...extraArgs);
   const res = spawnSync(onyx, args, {encoding: 'utf8', maxBuffer: 64 << 20});
   if (res.error) throw new Error(`cannot run ${onyx}: ${res.error.message}`);
   if (res.status !== 0) {

@@ -1,0 +1,30 @@
+#include "src/ep/cpu/kernels/contrib/contrib_kernels.h"
+
+#include "src/ep/cpu/kernels/math/half_bridge.h"
+#include "src/ep/cpu/kernels/math/math_kernels.h"
+#include "src/ep/cpu/registry.h"
+
+namespace onyx::cpu {
+
+namespace {
+constexpr std::string_view kMs = "com.microsoft";
+}  // namespace
+
+// float16 / bfloat16 run through float32 (half_bridged); the norms keep their statistics outputs in float32 as
+// ONNX Runtime does (type U). LayerNormalization before opset 17 is ORT's contrib op of the same semantics: the
+// opset-17 kernel serves it.
+std::vector<KernelDef> contrib_kernel_defs() {
+  return {
+      // op                                  domain  since  until      factory
+      {"BiasGelu", kMs, 1, kMaxOpset, half_bridged<create_bias_gelu>},
+      {"FastGelu", kMs, 1, kMaxOpset, half_bridged<create_fast_gelu>},
+      {"Gelu", kMs, 1, kMaxOpset, half_bridged<create_gelu>},
+      {"LayerNormalization", "", 1, 16, half_bridged<create_layer_normalization, 0b110>},
+      {"SimplifiedLayerNormalization", "", 1, kMaxOpset, half_bridged<create_simplified_layer_normalization, 0b10>},
+      {"SkipLayerNormalization", kMs, 1, kMaxOpset, half_bridged<create_skip_layer_normalization, 0b110>},
+      {"SkipSimplifiedLayerNormalization", kMs, 1, kMaxOpset,
+       half_bridged<create_skip_simplified_layer_normalization, 0b110>},
+  };
+}
+
+}  // namespace onyx::cpu
