@@ -1,20 +1,146 @@
-// FuseCausalAttention: GPT-2 style causal self-attention (with or without past key/values) -> com.microsoft Attention / MultiHeadAttention.
+// FuseCausalAttention: GPT-2 style causal self-attention (with or without past key/values) -> com.microsoft Attention /
+// MultiHeadAttention.
 //
-// STUB: not implemented yet (being written); it changes nothing.
+//   x [B, S, hidden]
+//     |
+//   Reshape [-1, hidden] -> Gemm(W [hidden, 3 hidden], b) -> Reshape [B, S, 3 hidden]   (or MatMul(x, W) + b)
+//     |
+//   Split(axis 2, 3 equal parts)
+//     |q                 |k                          |v
+//   Reshape [B,S,N,Dh]  Reshape                     Reshape
+//   Transpose 0213      Transpose 0213              Transpose 0213
+//     |                  |                           |
+//     |     past_key -> Concat(axis -2) = present   Concat(past_value, .) = present_value   (with past only)
+//     |                  |
+//     |                 Transpose 0132   (no past: one Transpose 0231 of the Reshape)
+//      \                /                            |
+//       MatMul  q @ k^T                              |
+//         |                                          |
+//       Div sqrt(Dh) | Mul c | none                  |
+//         |                                          |
+//       Where(bias[:, :, T-S:T, :T], ., fill)   bias = constant lower-triangular [1, 1, M, M]
+//         |
+//       Add((1 - Cast(Unsqueeze(mask))) * c)       (optional: raw 2-D attention mask [B, T])
+//         |
+//       Softmax(-1)                                  |
+//         \                                          |
+//          MatMul  probs @ v  <----------------------+
+//            |
+//          Transpose 0213 -> Reshape [B, S, hidden] -> out
+//
+// ==> without past: Attention(x, W, b, mask_index = Cast(mask -> int32)) {num_heads, unidirectional = 1,
+//                   mask_filter_value = c}   (when the projection matches; otherwise MultiHeadAttention(q, k, v))
+//     with past:    MultiHeadAttention(q, k, v, bias = "", key_padding_mask = Cast(mask -> int32), "", past_key,
+//                   past_value) -> (out, present_key, present_value) {num_heads, unidirectional = 1,
+//                   mask_filter_value = c}
+//
+// ONNX Runtime's semantics: a 0 in the raw mask adds mask_filter_value to the scaled scores, a future position gets
+// the lowest float, which is what the exported graph computes (Where fills finfo.min, the mask adds c * (1 - m)) for
+// every query row that can see at least one unmasked key. The Cast(c_attn) casts (to float) around the scores and the
+// Split stay when other nodes read them. The Shape -> Gather -> Concat chains computing the matched Reshape shapes
+// and the causal slice go with the fused nodes.
+#include <cmath>
+#include <map>
+
+#include "src/opt/passes/causal_attention_match.h"
 #include "src/opt/passes/passes.h"
 
 namespace onyx::opt {
 
 namespace {
 
+constexpr int64_t kInt32Type = static_cast<int64_t>(DType::kInt32);
+using ir::kMsDomain;
+
+Tensor transposed_2d(const Tensor& t) {
+  const int64_t rows = t.dim(0), cols = t.dim(1);
+  Tensor out = Tensor::empty(t.dtype(), {cols, rows});
+  const size_t elem = dtype_size(t.dtype());
+  const auto* src = static_cast<const uint8_t*>(t.raw_data());
+  auto* dst = static_cast<uint8_t*>(out.raw_data());
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) std::copy_n(src + (r * cols + c) * elem, elem, dst + (c * rows + r) * elem);
+  return out;
+}
+
 class FuseCausalAttentionPass final : public Pass {
  public:
   std::string_view name() const override { return "FuseCausalAttention"; }
   Level level() const override { return Level::kExtended; }
+
   Status run(ir::Graph& graph, PassContext& ctx, bool& changed) const override {
-    (void)graph;
-    (void)ctx;
     changed = false;
+    const bool attention_ok = ctx.supports(graph, "Attention", kMsDomain);
+    const bool mha_ok = ctx.supports(graph, "MultiHeadAttention", kMsDomain);
+    if (!attention_ok && !mha_ok) return ok_status();
+    GraphEditor e(graph);
+    std::map<std::string, std::string> int32_mask;  // raw mask -> its int32 Cast
+    auto mask_input = [&](const std::string& mask) -> std::string {
+      if (mask.empty()) return {};
+      if (e.dtype(mask) == DType::kInt32) return mask;
+      auto it = int32_mask.find(mask);
+      if (it != int32_mask.end()) return it->second;
+      const std::string out = e.unique_name(mask + "_int32");
+      ir::Node cast = make_node("Cast", "", {mask}, {out});
+      cast.attributes["to"] = int_attr(kInt32Type);
+      e.add(std::move(cast));
+      int32_mask[mask] = out;
+      return out;
+    };
+    int fused = 0;
+    for (const ir::Node& node : graph.nodes) {
+      if (node.op_type != "Softmax" || !node.domain.empty() || e.is_removed(node)) continue;
+      auto m = match_causal_attention(e, node);
+      if (!m) continue;
+      bool any_removed = false;
+      for (const ir::Node* n : m->nodes) any_removed = any_removed || e.is_removed(*n);
+      if (any_removed) continue;
+      std::vector<std::string> keep = {m->output};
+      if (!m->present_key.empty()) keep.insert(keep.end(), {m->present_key, m->present_value});
+
+      // Attention (no past, fused projection, its inputs removable) or MultiHeadAttention on the Split outputs.
+      std::vector<const ir::Node*> nodes;
+      ir::Node fused_node;
+      if (attention_ok && m->past_key.empty() && m->projection) {
+        nodes = m->nodes;
+        nodes.insert(nodes.end(), m->projection->nodes.begin(), m->projection->nodes.end());
+        std::vector<std::string> protect = {m->projection->input, m->projection->weights, m->projection->bias, m->mask};
+        absorb_dead_producers(e, nodes, protect);
+        if (e.only_used_inside(nodes, keep)) {
+          std::string weights = m->projection->weights;
+          if (m->projection->transpose_weights)
+            weights = e.add_initializer(weights + "_t", transposed_2d(*e.constant(weights)));
+          fused_node =
+              make_node("Attention", kMsDomain,
+                        {m->projection->input, weights, m->projection->bias, mask_input(m->mask)}, {m->output});
+        }
+      }
+      if (fused_node.op_type.empty() && mha_ok) {
+        nodes = m->nodes;
+        absorb_dead_producers(e, nodes, {m->q, m->k, m->v, m->past_key, m->past_value, m->mask});
+        if (!e.only_used_inside(nodes, keep)) continue;
+        fused_node = make_node("MultiHeadAttention", kMsDomain,
+                               {m->q, m->k, m->v, "", mask_input(m->mask), "", m->past_key, m->past_value},
+                               {m->output, m->present_key, m->present_value});
+        while (!fused_node.inputs.empty() && fused_node.inputs.back().empty()) fused_node.inputs.pop_back();
+        while (!fused_node.outputs.empty() && fused_node.outputs.back().empty()) fused_node.outputs.pop_back();
+      }
+      if (fused_node.op_type.empty()) continue;
+      while (!fused_node.inputs.empty() && fused_node.inputs.back().empty()) fused_node.inputs.pop_back();
+      fused_node.attributes["num_heads"] = int_attr(m->num_heads);
+      fused_node.attributes["unidirectional"] = int_attr(1);
+      if (!m->mask.empty()) fused_node.attributes["mask_filter_value"] = float_attr(m->mask_filter_value);
+      if (m->scale) fused_node.attributes["scale"] = float_attr(*m->scale);
+      fused_node.name = node.name.empty() ? std::string() : node.name + "_causal_attention";
+      ctx.record(fused_node.op_type);
+      e.remove(nodes);
+      e.add(std::move(fused_node));
+      ++fused;
+    }
+    if (fused == 0) return ok_status();
+    e.ensure_opset(kMsDomain, 1);
+    e.commit();
+    changed = true;
     return ok_status();
   }
 };

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// Runs a model optimized by FuseCausalAttention in ONNX Runtime (onnxruntime-node, graph optimizations disabled so it
+// executes our com.microsoft ops as saved) on every case_* folder of the original model and compares with the PyTorch
+// reference outputs stored there.
+//
+//   node tests/passes/causal_attention_ort.js OPTIMIZED.onnx tests/models/data/gpt2_past_opset14 [--tol 1e-4]
+//
+// Prints one line per (case, output) and "max_abs_diff X"; exit code 0 when every output is within tol, 1 otherwise,
+// 2 when ONNX Runtime cannot be loaded (the caller skips).
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+const {maxAbsDiff, runOrt, readPrefixed} = require('../models/ort_compare.js');
+
+async function main() {
+  const args = process.argv.slice(2);
+  const tolAt = args.indexOf('--tol');
+  const tol = tolAt >= 0 ? Number(args[tolAt + 1]) : 1e-4;
+  const [modelPath, dataDir] = args;
+  let ort;
+  try {
+    ort = require(path.join(__dirname, '../../tools/node/node_modules/onnxruntime-node'));
+  } catch (e) {
+    console.log(`cannot load onnxruntime-node: ${e.message}`);
+    process.exit(2);
+  }
+  const session = await ort.InferenceSession.create(modelPath, {graphOptimizationLevel: 'disabled'});
+  let worst = 0;
+  let checks = 0;
+  for (const c of fs.readdirSync(dataDir).filter((d) => d.startsWith('case_')).sort()) {
+    const dir = path.join(dataDir, c);
+    const inputs = readPrefixed(dir, 'input_');
+    const expected = readPrefixed(dir, 'output_');
+    const got = await runOrt(ort, session, inputs);
+    for (const name of Object.keys(expected)) {
+      if (!got[name]) throw new Error(`${c}: the optimized model has no output '${name}'`);
+      const {diff, why} = maxAbsDiff(got[name], expected[name]);
+      console.log(`${c} ${name} ${diff} ${why}`);
+      worst = Math.max(worst, diff);
+      ++checks;
+    }
+  }
+  console.log(`max_abs_diff ${worst} over ${checks} outputs`);
+  process.exit(checks > 0 && worst <= tol ? 0 : 1);
+}
+
+main().catch((e) => {
+  console.log(`error: ${e.message}`);
+  process.exit(1);
+});
