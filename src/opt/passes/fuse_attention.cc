@@ -1,17 +1,18 @@
 // FuseAttention: encoder self-attention -> com.microsoft.Attention.
 //
-//                x ─────────────┬──────────────────────┬──────────────────────┐
-//                MatMul(Wq)+bq? │         MatMul(Wk)+bk?│          MatMul(Wv)+bv?
-//                Reshape        │         Reshape       │          Reshape
-//                Transpose 0213 │         Transpose 0231│ (or 0213 then 0132)  Transpose 0213
-//                (Mul|Div c)*   │         (Mul|Div c)*  │                      │
-//                      └──── MatMul(q, k^T) ┘                                  │
-//                            (Mul|Div c)*                                      │
-//                            Add(term)* / Where(mask, scores, fill)            │
-//                            Cast?                                             │
-//                            Softmax(-1) ───────────── MatMul(probs, v) ◄──────┘
-//                                                      Transpose 0213
-//                                                      Reshape [B, S, hidden] ──► context (output projection follows)
+//          x─────────────────────────┬──────────────────────────────┐
+//          MatMul(Wq) [+ bq]         MatMul(Wk) [+ bk]              MatMul(Wv) [+ bv]
+//          Reshape [B,S,N,D]         Reshape [B,S,N,D]              Reshape [B,S,N,D]
+//          Transpose 0213            Transpose 0231                 Transpose 0213
+//          [Mul|Div c]*              (or 0213 then 0132)            │
+//               │                    [Mul|Div c]*                   │
+//               └── MatMul(q, k^T) ──┘                              │
+//                   [Mul|Div c]*                                    │
+//                   [Add(term)]* / [Where(mask, fill, scores)]      │
+//                   [Cast]                                          │
+//                   Softmax(-1) ── [Identity] ── MatMul(probs, v) ──┘
+//                                                Transpose 0213
+//                                                Reshape [B, S, hidden] ──► context (the output projection follows)
 //   becomes
 //      x ── Attention(x, [Wq|Wk|Wv], [bq|bk|bv], mask_index?, , attention_bias?) ──► context
 //           num_heads, scale (when not 1/sqrt(head_size)), mask_filter_value (when the mask's value is not -10000)
