@@ -95,6 +95,122 @@ def elementwise_and_norm_cases():
                                                                           ("gamma", g)], ["out"])
 
 
+def embed_cases():
+    rng = np.random.default_rng(2)
+    b, s, h = 3, 6, 20
+    ids = rng.integers(0, 30, size=(b, s)).astype(np.int32)
+    seg = rng.integers(0, 2, size=(b, s)).astype(np.int32)
+    word, pos, segm = rnd(rng, 30, h), rnd(rng, 16, h), rnd(rng, 2, h)
+    g, be = rnd(rng, h), rnd(rng, h)
+    mask = np.array([[1] * 6, [1] * 4 + [0] * 2, [1] * 1 + [0] * 5], dtype=np.int32)
+    i32 = {"mask_index": TensorProto.INT32}
+    case("embed_ln_full", "EmbedLayerNormalization",
+         [("ids", ids), ("seg", seg), ("word", word), ("pos", pos), ("segm", segm), ("gamma", g), ("beta", be),
+          ("mask", mask)], ["out", "mask_index", "emb_sum"], attrs={"epsilon": 1e-5}, out_types=i32)
+    case("embed_ln_no_segment", "EmbedLayerNormalization",
+         [("ids", ids), None, ("word", word), ("pos", pos), None, ("gamma", g), ("beta", be)],
+         ["out", "mask_index"], attrs={"epsilon": 1e-12}, out_types=i32)
+    pids = rng.integers(0, 16, size=(b, s)).astype(np.int32)
+    case("embed_ln_position_ids", "EmbedLayerNormalization",
+         [("ids", ids), ("seg", seg), ("word", word), ("pos", pos), ("segm", segm), ("gamma", g), ("beta", be),
+          ("mask", mask), ("pids", pids)], ["out", "mask_index"], attrs={"epsilon": 1e-5}, out_types=i32)
+
+
+def attention_cases():
+    rng = np.random.default_rng(3)
+    b, s, n, dh = 2, 5, 3, 8
+    hid = n * dh
+    x = rnd(rng, b, s, hid)
+    w = rnd(rng, hid, 3 * hid, lo=-0.5, hi=0.5)
+    bias = rnd(rng, 3 * hid)
+    base = [("input", x), ("weights", w), ("bias", bias)]
+    heads = {"num_heads": n}
+    case("attention_no_mask", "Attention", base, ["out"], attrs=heads)
+    # Not here (covered by contrib_attention_test.cc only): Attention without its bias input (onnxruntime-node 1.30
+    # crashes with a segmentation fault) and the 4-D mask (ORT's CPU kernel returns "4D mask in attention cpu kernel
+    # is not supported").
+    case("attention_mask_1d_end", "Attention", base + [("mask", np.array([5, 3], np.int32))], ["out"], attrs=heads)
+    case("attention_mask_1d_end_start", "Attention", base + [("mask", np.array([5, 4, 0, 2], np.int32))], ["out"],
+         attrs=heads)
+    raw2 = np.array([[1, 1, 1, 0, 0], [0, 0, 0, 0, 0]], np.int32)  # batch 1 fully masked
+    case("attention_mask_2d_fully_masked", "Attention", base + [("mask", raw2)], ["out"], attrs=heads)
+    raw3 = (rng.uniform(size=(b, s, s)) > 0.4).astype(np.int32)
+    raw3[1, 2, :] = 0
+    case("attention_mask_3d", "Attention", base + [("mask", raw3)], ["out"], attrs=heads)
+    case("attention_unidirectional", "Attention", base, ["out"], attrs=dict(heads, unidirectional=1))
+    p = 3
+    past = rnd(rng, 2, b, n, p, dh)
+    raw_t = np.array([[1] * 8, [1] * 6 + [0] * 2], np.int32)
+    case("attention_past3_unidirectional_mask2d", "Attention", base + [("mask", raw_t), ("past", past)],
+         ["out", "present"], attrs=dict(heads, unidirectional=1))
+    case("attention_past0", "Attention", base + [None, ("past", rnd(rng, 2, b, n, 0, dh))], ["out", "present"],
+         attrs=heads)
+    x1 = rnd(rng, b, 1, hid)
+    past4 = rnd(rng, 2, b, n, 4, dh)
+    case("attention_s1_past4_unidirectional", "Attention",
+         [("input", x1), ("weights", w), ("bias", bias), ("mask", np.array([5, 3], np.int32)), ("past", past4)],
+         ["out", "present"], attrs=dict(heads, unidirectional=1))
+    case("attention_bias_bcast_batch", "Attention", base + [None, None, ("ab", rnd(rng, 1, n, s, s, lo=-2, hi=2))],
+         ["out"], attrs=heads)
+    case("attention_bias_bcast_heads_mask", "Attention",
+         base + [("mask", np.array([4, 5], np.int32)), None, ("ab", rnd(rng, b, 1, s, s, lo=-2, hi=2))], ["out"],
+         attrs=heads)
+    wq = rnd(rng, hid, 2 * hid + 12, lo=-0.5, hi=0.5)
+    case("attention_qkv_hidden_sizes", "Attention", [("input", x), ("weights", wq), ("bias", rnd(rng, 2 * hid + 12))],
+         ["out"], attrs=dict(heads, qkv_hidden_sizes=[hid, hid, 12]))
+    case("attention_fully_masked_unidirectional_bias", "Attention",
+         base + [("mask", raw2), None, ("ab", rnd(rng, 1, n, s, s, lo=-2, hi=2))], ["out"],
+         attrs=dict(heads, unidirectional=1))
+    case("attention_scale_filter", "Attention", base + [("mask", raw2)], ["out"],
+         attrs=dict(heads, scale=0.2, mask_filter_value=-1000.0))
+    xo = rnd(rng, 3, 7, 10)  # odd sizes: 5 heads of 2
+    case("attention_odd_sizes", "Attention", [("input", xo), ("weights", rnd(rng, 10, 30)), ("bias", rnd(rng, 30)),
+                                               ("mask", np.array([7, 1, 4], np.int32))], ["out"],
+         attrs={"num_heads": 5})
+
+
+def mha_cases():
+    rng = np.random.default_rng(4)
+    b, s, l, n, dh, dvh = 2, 5, 7, 4, 6, 4
+    d, dv = n * dh, n * dvh
+    q, k, v = rnd(rng, b, s, d), rnd(rng, b, l, d), rnd(rng, b, l, dv)
+    bias = rnd(rng, 2 * d + dv)
+    heads = {"num_heads": n}
+    case("mha_cross", "MultiHeadAttention", [("q", q), ("k", k), ("v", v)], ["out"], attrs=heads)
+    case("mha_bias", "MultiHeadAttention", [("q", q), ("k", k), ("v", v), ("bias", bias)], ["out"], attrs=heads)
+    kpm = np.array([[1] * 5 + [0] * 2, [0] * 7], np.int32)  # batch 1 fully masked
+    case("mha_key_padding_2d", "MultiHeadAttention", [("q", q), ("k", k), ("v", v), ("bias", bias), ("kpm", kpm)],
+         ["out"], attrs=heads)
+    case("mha_key_padding_1d", "MultiHeadAttention",
+         [("q", q), ("k", k), ("v", v), None, ("kpm", np.array([7, 3], np.int32))], ["out"], attrs=heads)
+    case("mha_attention_bias_bcast", "MultiHeadAttention",
+         [("q", q), ("k", k), ("v", v), None, None, ("ab", rnd(rng, 1, n, s, l, lo=-2, hi=2))], ["out"], attrs=heads)
+    case("mha_attention_bias_heads1", "MultiHeadAttention",
+         [("q", q), ("k", k), ("v", v), None, ("kpm", kpm), ("ab", rnd(rng, b, 1, s, l, lo=-2, hi=2))], ["out"],
+         attrs=heads)
+    # With past (and with 4-D key/value) ORT wants the value head size equal to the key's.
+    dv = d
+    bias = rnd(rng, 3 * d)
+    ks, vs = rnd(rng, b, s, d), rnd(rng, b, s, dv)
+    p = 3
+    pk, pv = rnd(rng, b, n, p, dh), rnd(rng, b, n, p, dh)
+    case("mha_past3_unidirectional", "MultiHeadAttention",
+         [("q", q), ("k", ks), ("v", vs), ("bias", bias), None, None, ("pk", pk), ("pv", pv)],
+         ["out", "present_k", "present_v"], attrs=dict(heads, unidirectional=1))
+    case("mha_past0", "MultiHeadAttention",
+         [("q", q), ("k", ks), ("v", vs), None, None, None, ("pk", rnd(rng, b, n, 0, dh)),
+          ("pv", rnd(rng, b, n, 0, dh))], ["out", "present_k", "present_v"], attrs=heads)
+    q1, k1, v1 = rnd(rng, b, 1, d), rnd(rng, b, 1, d), rnd(rng, b, 1, dv)
+    pk6, pv6 = rnd(rng, b, n, 6, dh), rnd(rng, b, n, 6, dh)
+    case("mha_s1_past6_unidirectional_mask", "MultiHeadAttention",
+         [("q", q1), ("k", k1), ("v", v1), None, ("kpm", np.array([[1] * 7, [1] * 5 + [0] * 2], np.int32)), None,
+          ("pk", pk6), ("pv", pv6)], ["out", "present_k", "present_v"], attrs=dict(heads, unidirectional=1))
+    case("mha_unidirectional_self", "MultiHeadAttention", [("q", q), ("k", ks), ("v", vs)], ["out"],
+         attrs=dict(heads, unidirectional=1))
+    case("mha_bnsh_kv", "MultiHeadAttention", [("q", q), ("k", rnd(rng, b, n, l, dh)), ("v", rnd(rng, b, n, l, dh))],
+         ["out"], attrs=dict(heads, scale=0.3))
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: make_cases.py OUT_DIR")

@@ -16,10 +16,13 @@ constexpr std::string_view kMs = "com.microsoft";
 std::vector<KernelDef> contrib_kernel_defs() {
   return {
       // op                                  domain  since  until      factory
+      {"Attention", kMs, 1, kMaxOpset, half_bridged<create_attention>},
       {"BiasGelu", kMs, 1, kMaxOpset, half_bridged<create_bias_gelu>},
+      {"EmbedLayerNormalization", kMs, 1, kMaxOpset, half_bridged<create_embed_layer_normalization>},
       {"FastGelu", kMs, 1, kMaxOpset, half_bridged<create_fast_gelu>},
       {"Gelu", kMs, 1, kMaxOpset, half_bridged<create_gelu>},
       {"LayerNormalization", "", 1, 16, half_bridged<create_layer_normalization, 0b110>},
+      {"MultiHeadAttention", kMs, 1, kMaxOpset, half_bridged<create_multi_head_attention>},
       {"SimplifiedLayerNormalization", "", 1, kMaxOpset, half_bridged<create_simplified_layer_normalization, 0b10>},
       {"SkipLayerNormalization", kMs, 1, kMaxOpset, half_bridged<create_skip_layer_normalization, 0b110>},
       {"SkipSimplifiedLayerNormalization", kMs, 1, kMaxOpset,
