@@ -301,6 +301,28 @@ TEST(FuseFastGelu, PoolerTanhIsNotGelu) {
   EXPECT_EQ(count_ops(r.graph, "Tanh"), 1);
 }
 
+// Opset 20's ai.onnx Gelu has no onyx kernel: FuseGelu / FuseFastGelu turn it into the contrib op. The oracle is the
+// same formula written with plain ops (erf_gelu / tanh_gelu), run unoptimized.
+TEST(FuseGelu, OnnxGeluOfOpset20BecomesTheContribOp) {
+  for (const char* approximate : {"none", "tanh"}) {
+    SCOPED_TRACE(approximate);
+    ModelBuilder m(20);
+    begin(m, false);
+    auto& g = m.node("Gelu", {"x"}, {"y"});
+    auto* a = g.add_attribute();
+    a->set_name("approximate");
+    a->set_type(onnx::AttributeProto::STRING);
+    a->set_s(approximate);
+    end(m, true);
+    const bool tanh = std::string(approximate) == "tanh";
+    PassResult r = run_passes(m.bytes(), {"FuseGelu", "FuseFastGelu"});
+    ASSERT_EQ(r.graph.nodes.size(), 2u);
+    EXPECT_EQ(count_ops(r.graph, tanh ? "FastGelu" : "Gelu"), 1);
+    EXPECT_EQ(r.graph.nodes[1].domain, "com.microsoft");
+    expect_same_outputs(tanh ? tanh_gelu({}) : erf_gelu({}), r, inputs(), 1e-5);
+  }
+}
+
 // ---- FuseBiasGelu ----
 
 TEST(FuseBiasGelu, BiasAddAndGeluIsOneBiasGeluInEitherOrder) {

@@ -12,6 +12,8 @@
 // 0.7979 * x * (1 + 0.044715 * x * x), 0.5 applied last or to the (1 + tanh) factor, operands in either order,
 // constants rounded to float (matched within 1e-3 relative: gelu_match.h reads the subgraph as a polynomial in x and
 // tanh(...)). An intermediate read outside the pattern, a non-scalar constant or any other leaf blocks the fusion.
+//
+// Also: an opset-20 ai.onnx Gelu (approximate="tanh") becomes com.microsoft.FastGelu when the EP has no ai.onnx Gelu.
 #include <cmath>
 
 #include "src/opt/passes/gelu_match.h"
@@ -29,7 +31,8 @@ class FuseFastGeluPass final : public Pass {
     GraphEditor editor(graph);
     const double sqrt_2_over_pi = std::sqrt(2.0 / M_PI);
     const int fused = gelu::fuse_all(editor, ctx, "Tanh", sqrt_2_over_pi, /*cubic=*/0.044715, "FastGelu");
-    changed = fused > 0;
+    const int replaced = gelu::replace_onnx_gelu(editor, ctx, "tanh", "FastGelu");
+    changed = fused + replaced > 0;
     editor.commit();
     return ok_status();
   }

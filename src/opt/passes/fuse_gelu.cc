@@ -10,6 +10,8 @@
 // factor, operands of Add/Mul in either order, constants of any float/int type (gelu_match.h reads the subgraph as
 // a polynomial in x and erf(...) and compares coefficients within 1e-3 relative). An intermediate read outside the
 // pattern, a non-scalar constant or any other leaf blocks the fusion. Gelu(x) = 0.5 x (1 + erf(x / sqrt 2)).
+//
+// Also: an opset-20 ai.onnx Gelu (approximate="none") becomes com.microsoft.Gelu when the EP has no ai.onnx Gelu.
 #include <cmath>
 
 #include "src/opt/passes/gelu_match.h"
@@ -26,7 +28,8 @@ class FuseGeluPass final : public Pass {
   Status run(ir::Graph& graph, PassContext& ctx, bool& changed) const override {
     GraphEditor editor(graph);
     const int fused = gelu::fuse_all(editor, ctx, "Erf", /*scale=*/1.0 / std::sqrt(2.0), /*cubic=*/0.0, "Gelu");
-    changed = fused > 0;
+    const int replaced = gelu::replace_onnx_gelu(editor, ctx, "none", "Gelu");
+    changed = fused + replaced > 0;
     editor.commit();
     return ok_status();
   }

@@ -222,6 +222,26 @@ int fuse_all(GraphEditor& editor, PassContext& ctx, std::string_view function_op
   return fused;
 }
 
+int replace_onnx_gelu(GraphEditor& editor, PassContext& ctx, std::string_view approximate, std::string_view fused_op) {
+  const ir::Graph& graph = editor.graph();
+  if (!ctx.supports(graph, fused_op, ir::kMsDomain) || ctx.supports(graph, "Gelu", ir::kOnnxDomain)) return 0;
+  int replaced = 0;
+  for (const ir::Node& node : graph.nodes) {
+    if (node.op_type != "Gelu" || !node.domain.empty() || editor.is_removed(node)) continue;
+    if (!node.has_input(0) || node.outputs.size() != 1 || node.attr_string("approximate", "none") != approximate)
+      continue;
+    editor.remove(node);
+    editor.add(make_node(std::string(fused_op), ir::kMsDomain, {node.inputs[0]}, {node.outputs[0]},
+                         fused_name(node, fused_op)));
+    ++replaced;
+  }
+  if (replaced > 0) {
+    editor.ensure_opset(ir::kMsDomain, 1);
+    ctx.record(fused_op, replaced);
+  }
+  return replaced;
+}
+
 std::string fused_name(const ir::Node& last, std::string_view op) {
   const size_t slash = last.name.rfind('/');
   return (slash == std::string::npos ? std::string() : last.name.substr(0, slash + 1)) + std::string(op);

@@ -44,6 +44,11 @@ std::optional<Match> match_around(const GraphEditor& editor, const ir::Node& t, 
 int fuse_all(GraphEditor& editor, PassContext& ctx, std::string_view function_op, double scale, double cubic,
              std::string_view fused_op);
 
+// Opset-20 ai.onnx Gelu nodes whose `approximate` attribute is `approximate` ("none" or "tanh") become com.microsoft
+// `fused_op` (same input and output; the contrib ops are what the kernels implement and ORT fuses further). Returns
+// the number of nodes replaced (recorded in ctx); nothing when the EP lacks `fused_op` or already runs ai.onnx Gelu.
+int replace_onnx_gelu(GraphEditor& editor, PassContext& ctx, std::string_view approximate, std::string_view fused_op);
+
 // A name for a node fused from `last`: its scope ("/bert/.../intermediate_act_fn/") plus `op` (made unique by
 // GraphEditor::add).
 std::string fused_name(const ir::Node& last, std::string_view op);
