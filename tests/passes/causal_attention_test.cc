@@ -28,10 +28,11 @@ constexpr float kFinfoMin = std::numeric_limits<float>::lowest();
 struct Variant {
   bool past = false;
   bool mask = true;
-  bool gemm = true;           // c_attn as Reshape/Gemm/Reshape (torch's addmm), else MatMul + Add(bias first)
-  bool shape_scale = true;    // Div by Pow(Cast(head size from Shape), 0.5), else Mul by a constant 0.3
-  bool causal_buffer = true;  // false: an all-true buffer (not causal: must not fuse)
-  bool leak_scores = false;   // the scaled scores are also a graph output (must not fuse)
+  bool gemm = true;              // c_attn as Reshape/Gemm/Reshape (torch's addmm), else MatMul + Add(bias first)
+  bool shape_scale = true;       // Div by Pow(Cast(head size from Shape), 0.5), else Mul by a constant 0.3
+  bool causal_buffer = true;     // false: an all-true buffer (not causal: must not fuse)
+  bool leak_scores = false;      // the scaled scores are also a graph output (must not fuse)
+  bool layer_idx_scale = false;  // scale_attn_by_inverse_layer_idx: a second Div by (layer index + 1) = 2
 };
 
 void set_ints(onnx::NodeProto& n, const std::string& name, const std::vector<int64_t>& v) {
@@ -137,7 +138,13 @@ std::string gpt2_attention(const Variant& v) {
   m.node("Slice", {"bias", "past_len", "k_len", "axis2"}, {"bias_rows"});
   m.node("Slice", {"bias_rows", "zero", "k_len", "axis3"}, {"causal"});
   m.initializer("fill", scalar_f(kFinfoMin));
-  m.node("Where", {"causal", "scores", "fill"}, {"masked"});
+  std::string scaled = "scores";
+  if (v.layer_idx_scale) {
+    m.initializer("layer_plus_one", scalar_f(2.f));
+    m.node("Div", {"scores", "layer_plus_one"}, {"scores_by_layer"});
+    scaled = "scores_by_layer";
+  }
+  m.node("Where", {"causal", scaled, "fill"}, {"masked"});
 
   std::string logits = "masked";
   if (v.mask) {
@@ -199,10 +206,11 @@ void expect_fused(const Variant& v, const std::string& op) {
   EXPECT_EQ(n->domain, ir::kMsDomain);
   EXPECT_EQ(n->attr_int("num_heads", 0), kHeads);
   EXPECT_EQ(n->attr_int("unidirectional", 0), 1);
-  if (v.shape_scale) {
+  if (v.shape_scale && !v.layer_idx_scale) {
     EXPECT_FALSE(n->has_attribute("scale"));
   } else {
-    EXPECT_FLOAT_EQ(n->attr_float("scale", 0.f), 0.3f);
+    const float scale = (v.shape_scale ? 0.5f : 0.3f) / (v.layer_idx_scale ? 2.f : 1.f);  // 0.5 = 1/sqrt(4)
+    EXPECT_FLOAT_EQ(n->attr_float("scale", 0.f), scale);
   }
   if (v.mask) {
     EXPECT_EQ(n->attr_float("mask_filter_value", 0.f), kFinfoMin);
@@ -239,6 +247,11 @@ TEST(FuseCausalAttention, PastBecomesMultiHeadAttentionWritingThePresents) {
 
 TEST(FuseCausalAttention, PastWithMatMulAddProjectionAndConstantScale) {
   expect_fused({.past = true, .gemm = false, .shape_scale = false}, "MultiHeadAttention");
+}
+
+TEST(FuseCausalAttention, ScaleByInverseLayerIndexMultipliesIntoTheScale) {
+  expect_fused({.layer_idx_scale = true}, "Attention");
+  expect_fused({.past = true, .shape_scale = false, .layer_idx_scale = true}, "MultiHeadAttention");
 }
 
 TEST(FuseCausalAttention, NonCausalBufferIsNotFused) {
@@ -303,6 +316,15 @@ TEST_P(CommittedGpt2, EveryLayerFusedAndOnnxRuntimeMatchesPyTorch) {
   const int rc = std::system(cmd.c_str());
   if (WIFEXITED(rc) && WEXITSTATUS(rc) == 2) GTEST_SKIP() << "onnxruntime-node not installed";
   EXPECT_EQ(rc, 0) << cmd;
+}
+
+// With every O2 pass (constant folding, CSE and no-op elimination reshape the pattern first), for any EP.
+TEST_P(CommittedGpt2, EveryLayerFusedAfterTheBasicPasses) {
+  const std::string bytes =
+      read_file(std::string(ONYX_SOURCE_DIR) + "/tests/models/data/" + GetParam().dir + "/model.onnx");
+  PassResult r = run_passes(bytes, {}, opt::Level::kExtended, /*any_ep=*/true);
+  EXPECT_EQ(count_ops(r.graph, GetParam().op), 2);
+  EXPECT_EQ(count_ops(r.graph, "Softmax"), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, CommittedGpt2,

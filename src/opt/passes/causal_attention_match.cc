@@ -267,6 +267,11 @@ bool is_sqrt_head_size(const GraphEditor& e, const std::string& value, const Hea
       const bool zero_fill = !fill || (fill->kind == ir::Attribute::Kind::kTensor && fill->t.numel() == 1 &&
                                        fill->t.dtype() == DType::kFloat32 && fill->t.data<float>()[0] == 0.f);
       auto shape = zeros ? e.int_values(zeros->inputs[0]) : std::nullopt;
+      if (e.scalar(p->inputs[static_cast<size_t>(i)]) == 0.0) {  // the zeros folded into a constant
+        nodes.push_back(p);
+        p = e.producer(p->inputs[1 - i]);
+        break;
+      }
       if (zeros && zero_fill && shape && shape->empty()) {
         nodes.push_back(p);
         nodes.push_back(zeros);
@@ -459,14 +464,15 @@ std::optional<CausalAttentionMatch> match_causal_attention(const GraphEditor& e,
   auto fill = e.scalar(where->inputs[2]);
   if (!fill || *fill > -1e4) return std::nullopt;
 
-  // scores = [Cast] [Div(., d) | Mul(., c)] MatMul(q_heads, k^T)
+  // scores = [Cast] (Div(., d) | Mul(., c))* MatMul(q_heads, k^T)   (several with scale_attn_by_inverse_layer_idx)
   const ir::Node* scores = producer_skip_casts(e, where->inputs[1], &nodes);
-  const ir::Node* scale_node = nullptr;
-  if (is_op(scores, "Div") || is_op(scores, "Mul")) {
-    scale_node = scores;
-    nodes.push_back(scale_node);
-    scores = e.parent(*scale_node, 0, "MatMul");
-    if (!scores && is_op(scale_node, "Mul")) scores = e.parent(*scale_node, 1, "MatMul");
+  std::vector<std::pair<const ir::Node*, std::string>> scalings;  // (Div or Mul, the operand that scales)
+  while ((is_op(scores, "Div") || is_op(scores, "Mul")) && scalings.size() < 3) {
+    size_t data = 0;
+    if (scores->op_type == "Mul" && e.scalar(scores->inputs[0]) && !e.scalar(scores->inputs[1])) data = 1;
+    scalings.emplace_back(scores, scores->inputs[1 - data]);
+    nodes.push_back(scores);
+    scores = producer_skip_casts(e, scores->inputs[data], &nodes);
   }
   if (!is_op(scores, "MatMul")) return std::nullopt;
   const ir::Node* qk = scores;
@@ -561,25 +567,23 @@ std::optional<CausalAttentionMatch> match_causal_attention(const GraphEditor& e,
     m.head_size = d;
   }
 
-  // Scale: none (1), a constant, or sqrt(head_size) read from a shape.
-  if (scale_node) {
-    const size_t other = scale_node->inputs[0] == qk->outputs[0] ? 1 : 0;
-    auto c = e.scalar(scale_node->inputs[other]);
-    if (scale_node->op_type == "Div") {
-      if (c)
-        m.scale = static_cast<float>(1.0 / *c);
-      else if (!is_sqrt_head_size(e, scale_node->inputs[other], h, nodes))
-        return std::nullopt;
+  // Scale: the product of the constant factors, with a Div by sqrt(head_size) read from a shape as 1/sqrt(Dh).
+  double scale = 1.0;
+  for (const auto& [node, operand] : scalings) {
+    const bool div = node->op_type == "Div";
+    if (auto c = e.scalar(operand)) {
+      if (*c == 0.0) return std::nullopt;
+      scale *= div ? 1.0 / *c : *c;
+    } else if (div && is_sqrt_head_size(e, operand, h, nodes)) {
+      scale /= std::sqrt(static_cast<double>(m.head_size));
     } else {
-      if (!c) return std::nullopt;
-      m.scale = static_cast<float>(*c);
+      return std::nullopt;
     }
-  } else {
-    m.scale = 1.f;
   }
+  m.scale = static_cast<float>(scale);
   if (m.scale) {
     const double standard = 1.0 / std::sqrt(static_cast<double>(m.head_size));
-    if (std::fabs(*m.scale - standard) <= 1e-7 * standard) m.scale.reset();
+    if (std::fabs(*m.scale - standard) <= 1e-6 * standard) m.scale.reset();
   }
 
   if (!is_causal_condition(e, where->inputs[0], h, nodes)) return std::nullopt;
