@@ -23,6 +23,7 @@ struct Variant {
   bool probs_output = false;         // the softmax output is also a graph output (must block the fusion)
   bool split_key_transpose = false;  // k^T as Transpose[0,2,1,3] then Transpose[0,1,3,2]
   bool identity_after_softmax = false;
+  bool transposed_weights = false;  // W as Transpose(W^T): exports without constant folding
 };
 
 Tensor scalar_f(float v) { return Tensor::from_vector<float>({}, {v}); }
@@ -54,7 +55,12 @@ std::string attention_model(const Variant& v) {
   m.initializer("axes2", ints({2}));
   for (const char* p : {"q", "k", "v"}) {
     const std::string s = p;
-    m.initializer("W" + s, random_floats({kHidden, kHidden}, seed++, -0.8f, 0.8f));
+    if (v.transposed_weights) {
+      m.initializer("W" + s + "_t", random_floats({kHidden, kHidden}, seed++, -0.8f, 0.8f));
+      set_ints(m.node("Transpose", {"W" + s + "_t"}, {"W" + s}), "perm", {1, 0});
+    } else {
+      m.initializer("W" + s, random_floats({kHidden, kHidden}, seed++, -0.8f, 0.8f));
+    }
     m.node("MatMul", {"x", "W" + s}, {s + "_mm"});
     std::string proj = s + "_mm";
     if (v.qkv_bias) {
@@ -216,8 +222,8 @@ ir::Node fuse_and_compare(const Variant& v, int expected_attention) {
   EXPECT_EQ(count_ops(any.graph, "Attention"), expected_attention);
   if (expected_attention) {
     EXPECT_EQ(count_ops(any.graph, "Softmax"), 0);
-    EXPECT_EQ(count_ops(any.graph, "Transpose"), 0);
-    EXPECT_EQ(count_ops(any.graph, "MatMul"), 1);  // the output projection stays
+    EXPECT_EQ(count_ops(any.graph, "Transpose"), v.transposed_weights ? 3 : 0);  // W^T Transposes are left dead
+    EXPECT_EQ(count_ops(any.graph, "MatMul"), 1);                                // the output projection stays
   }
   PassResult cpu = run_passes(bytes, {"FuseAttention"});
   if (count_ops(cpu.graph, "Attention") == expected_attention) expect_same_outputs(bytes, cpu, inputs(), 1e-5);
@@ -272,6 +278,10 @@ TEST(FuseAttention, T5PositionBiasPlusMaskBecomesAttentionBiasWithScaleOne) {
 TEST(FuseAttention, MulByReciprocalConstantFirstAndIdentityAfterSoftmax) {
   fuse_and_compare({.mask = Mask::kAdditive, .scale = Scale::kMulScoresConstantFirst, .identity_after_softmax = true},
                    1);
+}
+
+TEST(FuseAttention, WeightsAsTransposeOfConstants) {
+  fuse_and_compare({.mask = Mask::kAdditive, .transposed_weights = true}, 1);
 }
 
 TEST(FuseAttention, TokenIdsAreNotAMaskInput) {

@@ -28,8 +28,9 @@ int64_t reshape_heads(const GraphEditor& e, const ir::Node& reshape) {
   if (reshape.has_input(1)) {
     if (auto v = e.int_values(reshape.inputs[1]); v && v->size() == 4 && (*v)[2] > 0) return (*v)[2];
     const ir::Node* c = e.producer(reshape.inputs[1]);
+    // Concat parts: constants, or Unsqueeze(Constant) when the export was not constant-folded.
     if (c && c->op_type == "Concat" && c->inputs.size() == 4)
-      if (auto v = e.int_values(c->inputs[2]); v && v->size() == 1 && (*v)[0] > 0) return (*v)[0];
+      if (auto v = eval_scalar(e, c->inputs[2]); v && *v > 0) return static_cast<int64_t>(*v);
   }
   const ValueInfo* vi = e.info(reshape.outputs[0]);
   if (vi && vi->has_shape && vi->shape.size() == 4 && vi->shape[2].is_fixed()) return vi->shape[2].value;
@@ -237,12 +238,14 @@ bool mask_layout_ok(const GraphEditor& e, const std::string& value, const std::s
       } else if (const ir::Node* cat = e.producer(n->inputs[1]); cat && cat->op_type == "Concat") {
         for (const auto& part : cat->inputs) {
           auto pv = e.int_values(part);
-          if (pv && pv->size() == 1)
+          if (pv && pv->size() != 1) return std::nullopt;
+          if (pv) {
             dims.push_back((*pv)[0]);
-          else if (pv)
-            return std::nullopt;
-          else
+          } else if (auto c = eval_scalar(e, part)) {  // Unsqueeze(Constant) in exports without folding
+            dims.push_back(static_cast<int64_t>(*c));
+          } else {
             dims.push_back(std::nullopt);
+          }
         }
       }
       if (dims.size() != 4 || dims[1] != 1 || dims[2] != 1) return std::nullopt;
@@ -284,11 +287,40 @@ const Tensor* constant_through_identity(const GraphEditor& e, const std::string&
   return nullptr;
 }
 
+// A 2-D weight: a constant (through Identity), or Transpose(perm [1, 0]) of one (exports without constant folding
+// keep nn.Linear's W^T as a Transpose node). `transposed` says which.
+const Tensor* weight_source(const GraphEditor& e, const std::string& value, bool& transposed) {
+  transposed = false;
+  if (const Tensor* t = constant_through_identity(e, value)) return t;
+  const ir::Node* p = e.producer(value);
+  if (!p || p->op_type != "Transpose" || !p->domain.empty()) return nullptr;
+  const std::vector<int64_t> perm = p->attr_ints("perm", {1, 0});
+  if (perm != std::vector<int64_t>{1, 0}) return nullptr;
+  const Tensor* t = constant_through_identity(e, p->inputs[0]);
+  if (!t || t->shape().size() != 2) return nullptr;
+  transposed = true;
+  return t;
+}
+
 }  // namespace
 
 std::string Projection::output() const { return bias_add ? bias_add->outputs[0] : matmul->outputs[0]; }
 
-const Tensor* Projection::weight_tensor(const GraphEditor& e) const { return constant_through_identity(e, weight); }
+std::optional<Tensor> Projection::weight_value(const GraphEditor& e) const {
+  bool transposed = false;
+  const Tensor* t = weight_source(e, weight, transposed);
+  if (!t || t->shape().size() != 2) return std::nullopt;
+  if (!transposed) return *t;
+  const int64_t rows = t->shape()[0], cols = t->shape()[1];
+  Tensor out = Tensor::empty(t->dtype(), {cols, rows});
+  const size_t es = dtype_size(t->dtype());
+  const auto* src = static_cast<const char*>(t->raw_data());
+  auto* dst = static_cast<char*>(out.raw_data());
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c)
+      std::memcpy(dst + static_cast<size_t>(c * rows + r) * es, src + static_cast<size_t>(r * cols + c) * es, es);
+  return out;
+}
 const Tensor* Projection::bias_tensor(const GraphEditor& e) const {
   return bias.empty() ? nullptr : constant_through_identity(e, bias);
 }
@@ -313,12 +345,13 @@ std::optional<Projection> match_projection(const GraphEditor& e, const std::stri
   } else {
     return std::nullopt;
   }
-  const Tensor* w = constant_through_identity(e, p.matmul->inputs[1]);
+  bool transposed = false;
+  const Tensor* w = weight_source(e, p.matmul->inputs[1], transposed);
   if (!w || w->shape().size() != 2) return std::nullopt;
   p.input = p.matmul->inputs[0];
   p.weight = p.matmul->inputs[1];
-  p.in_features = w->shape()[0];
-  p.out_features = w->shape()[1];
+  p.in_features = w->shape()[transposed ? 1 : 0];
+  p.out_features = w->shape()[transposed ? 0 : 1];
   if (p.bias_add) {
     const Tensor* b = constant_through_identity(e, p.bias);
     if (b->numel() != p.out_features || b->dtype() != w->dtype()) return std::nullopt;

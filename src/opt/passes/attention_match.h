@@ -22,7 +22,7 @@
 namespace onyx::opt::attn {
 
 // x @ W (+ b): MatMul with a constant 2-D weight [in, out], optionally followed by Add of a constant 1-D bias [out]
-// (constants may be read through Identity nodes).
+// (constants may be read through Identity nodes; W may be Transpose(perm [1, 0]) of a constant [out, in]).
 struct Projection {
   const ir::Node* matmul = nullptr;
   const ir::Node* bias_add = nullptr;  // nullptr when there is no bias
@@ -32,8 +32,9 @@ struct Projection {
   int64_t in_features = 0;
   int64_t out_features = 0;
   std::string output() const;  // the value the projection produces (bias Add output, or the MatMul output)
-  // The weight / bias tensors (through Identity nodes); bias_tensor is nullptr without a bias.
-  const Tensor* weight_tensor(const GraphEditor& e) const;
+  // The weight as [in, out] (a copy; transposed when the graph holds Transpose(W [out, in])), and the bias tensor
+  // (through Identity nodes; nullptr without a bias).
+  std::optional<Tensor> weight_value(const GraphEditor& e) const;
   const Tensor* bias_tensor(const GraphEditor& e) const;
 };
 // `value` = MatMul(x, W) or Add(MatMul(x, W), b) in either operand order.

@@ -196,7 +196,9 @@ class FuseAttentionPass final : public Pass {
     if (!shape_scale) return false;
     const double scale = s.scale * q->scale * k->scale * *shape_scale;
     // Weights.
-    auto w = attn::concat_columns({q->proj.weight_tensor(e), k->proj.weight_tensor(e), v->proj.weight_tensor(e)});
+    auto wq = q->proj.weight_value(e), wk = k->proj.weight_value(e), wv = v->proj.weight_value(e);
+    if (!wq || !wk || !wv) return false;
+    auto w = attn::concat_columns({&*wq, &*wk, &*wv});
     if (!w || (w->dtype() != DType::kFloat32 && w->dtype() != DType::kFloat16)) return false;
     auto b = attn::concat_vectors({q->proj.bias_tensor(e), k->proj.bias_tensor(e), v->proj.bias_tensor(e)},
                                   {hidden, hidden, hidden}, w->dtype());
