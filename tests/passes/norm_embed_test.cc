@@ -59,8 +59,8 @@ std::string embed_model(const EmbedOptions& o) {
       constant(m, "zero", Tensor::from_vector<int64_t>({}, {0}));
       constant(m, "one", Tensor::from_vector<int64_t>({}, {1}));
       constant(m, "sq_axes", ints({0}));
-      m.node("Squeeze", {"len", "sq_axes"}, {"len_scalar"});
-      m.node("Range", {"zero", "len_scalar", "one"}, {"range"});
+      m.node("Squeeze", {"len", "sq_axes"}, {"len_sq"});
+      m.node("Range", {"zero", "len_sq", "one"}, {"range"});
       constant(m, "un_axes", ints({0}));
       m.node("Unsqueeze", {"range", "un_axes"}, {"pos_ids"});
       break;

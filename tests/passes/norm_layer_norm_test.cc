@@ -145,6 +145,7 @@ struct RmsOptions {
   bool weight_first = true;  // Mul(weight, .)
   float eps_value = 1e-6f;
   bool x_minus_mean = false;  // Pow of X - mean(X): a LayerNorm, not ours
+  bool second_cast = false;   // the product reads a second Cast of the input (fp16 T5 exports)
 };
 
 std::string rms_model(const RmsOptions& o) {
@@ -172,9 +173,10 @@ std::string rms_model(const RmsOptions& o) {
   m.node("Add", {"var", "eps"}, {"ve"});
   m.node("Sqrt", {"ve"}, {"rms"});
   const std::string normed = o.weight ? "n" : "y";
+  if (o.second_cast) attr_int(m.node("Cast", {"in"}, {"xf2"}), "to", 1);
   if (o.form == 0) {
     m.node("Div", {"one", "rms"}, {"inv"});
-    m.node("Mul", {x, "inv"}, {normed});
+    m.node("Mul", {o.second_cast ? "xf2" : x, "inv"}, {normed});
   } else if (o.form == 1) {
     m.node("Reciprocal", {"rms"}, {"inv"});
     m.node("Mul", {"inv", x}, {normed});
@@ -210,6 +212,7 @@ TEST(FuseSimplifiedLayerNorm, T5DivOneForm) { expect_rms({}); }
 TEST(FuseSimplifiedLayerNorm, ReciprocalForm) { expect_rms({.form = 1, .weight_first = false}); }
 TEST(FuseSimplifiedLayerNorm, DivForm) { expect_rms({.cast_input = false, .form = 2}); }
 TEST(FuseSimplifiedLayerNorm, NoWeight) { expect_rms({.weight = false}); }
+TEST(FuseSimplifiedLayerNorm, SecondCastOfTheInput) { expect_rms({.second_cast = true}); }
 
 TEST(FuseSimplifiedLayerNorm, LayerNormNumeratorIsLeftToFuseLayerNorm) {
   PassResult r =

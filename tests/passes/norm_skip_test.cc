@@ -133,7 +133,9 @@ TEST(FuseSkipLayerNorm, BatchBroadcastSkipGoesSecond) {
   EXPECT_EQ(find(r.graph, "SkipLayerNormalization")->inputs[1], "p");
 }
 
-TEST(FuseSkipLayerNorm, EmbeddingSumStays) {
+// Gather(table, ids) + x -> LayerNorm; `dynamic_ids`: the ids go through a Reshape to a run-time shape, so the
+// lookup's shape is unknown (it could be position rows broadcast over the batch).
+std::string embedding_residual_model(bool dynamic_ids) {
   ModelBuilder m(17);
   m.input("ids", DType::kInt64, {2, 3});
   m.input("x", DType::kFloat32, {2, 3, kHidden});
@@ -141,11 +143,31 @@ TEST(FuseSkipLayerNorm, EmbeddingSumStays) {
   m.initializer("table", random_floats({10, kHidden}, 35));
   m.initializer("gamma", random_floats({kHidden}, 33));
   m.initializer("beta", random_floats({kHidden}, 34));
-  m.node("Gather", {"table", "ids"}, {"emb"});
+  std::string ids = "ids";
+  if (dynamic_ids) {
+    m.input("ids_shape", DType::kInt64, {-1});
+    m.node("Reshape", {"ids", "ids_shape"}, {"ids_r"});
+    ids = "ids_r";
+  }
+  m.node("Gather", {"table", ids}, {"emb"});
   m.node("Add", {"emb", "x"}, {"sum"});
   m.node("LayerNormalization", {"sum", "gamma", "beta"}, {"y"});
-  PassResult r = run_passes(m.bytes(), {"FuseSkipLayerNorm"}, opt::Level::kReducedPrecision, true);
+  return m.bytes();
+}
+
+TEST(FuseSkipLayerNorm, EmbeddingOfUnknownShapeStays) {
+  PassResult r = run_passes(embedding_residual_model(true), {"FuseSkipLayerNorm"}, opt::Level::kReducedPrecision, true);
   EXPECT_EQ(count_ops(r.graph, "SkipLayerNormalization"), 0);
+}
+
+TEST(FuseSkipLayerNorm, WordEmbeddingResidualOfKnownShape) {
+  // T5 after no-op Cast elimination: the first residual is the word embedding lookup, [2, 3, 8] from the ids.
+  const std::string bytes = embedding_residual_model(false);
+  PassResult r = run_passes(bytes, {"FuseSkipLayerNorm"}, opt::Level::kReducedPrecision, true);
+  EXPECT_EQ(count_ops(r.graph, "SkipLayerNormalization"), 1);
+  expect_same_on_cpu(
+      bytes, "FuseSkipLayerNorm", "SkipLayerNormalization", "com.microsoft", 1,
+      {{"ids", Tensor::from_vector<int64_t>({2, 3}, {1, 4, 9, 0, 2, 2})}, {"x", random_floats({2, 3, kHidden}, 9)}}, 1);
 }
 
 }  // namespace

@@ -10,7 +10,8 @@
 //
 //   => SimplifiedLayerNormalization(X, weight) -> Y    (domain "", axis=-1, epsilon=eps; as ONNX Runtime)
 //
-// T5 exports write `x.to(float32)` first: X is then that Cast's output, which the residual Add also reads (it stays).
+// T5 exports write `x.to(float32)` first: X is then that Cast's output, which the residual Add also reads (it stays);
+// fp16 exports may cast the input a second time for the product (that second Cast is part of the pattern).
 // Without a Mul(weight) the scale is ones (hidden size must be static). X - mean (a LayerNorm's numerator) is left to
 // FuseLayerNorm.
 #include "src/opt/passes/norm_match.h"
@@ -51,7 +52,13 @@ std::optional<RmsNormMatch> match(const GraphEditor& e, const ir::Node& square) 
   const ir::Node* inverse = e.only_child(*sqrt);
   if (!inverse) return std::nullopt;
   const ir::Node* normalize = nullptr;
-  if (inverse->op_type == "Div" && inverse->inputs[1] == sqrt->outputs[0] && inverse->inputs[0] == m.x) {
+  const ir::Node* second_cast = nullptr;  // a second Cast of X's source read by the product
+  auto is_x = [&](const std::string& v) {
+    if (!norm::same_up_to_cast(e, v, m.x)) return false;
+    if (v != m.x) second_cast = e.producer(v);
+    return true;
+  };
+  if (inverse->op_type == "Div" && inverse->inputs[1] == sqrt->outputs[0] && is_x(inverse->inputs[0])) {
     normalize = inverse;
     inverse = nullptr;
   } else if (inverse->op_type == "Reciprocal" || (inverse->op_type == "Div" && inverse->inputs[1] == sqrt->outputs[0] &&
@@ -59,11 +66,11 @@ std::optional<RmsNormMatch> match(const GraphEditor& e, const ir::Node& square) 
     normalize = e.only_child(*inverse, "Mul");
     if (!normalize) return std::nullopt;
     const int k = norm::input_index(*normalize, inverse->outputs[0]);
-    if (k < 0 || normalize->inputs[static_cast<size_t>(1 - k)] != m.x) return std::nullopt;
+    if (k < 0 || !is_x(normalize->inputs[static_cast<size_t>(1 - k)])) return std::nullopt;
   } else {
     return std::nullopt;
   }
-  for (const ir::Node* n : {&square, mean, add_eps, sqrt, inverse, normalize})
+  for (const ir::Node* n : {&square, mean, add_eps, sqrt, inverse, normalize, second_cast})
     if (n) m.nodes.push_back(n);
   const ir::Node* last = normalize;
   DType out_type = e.dtype(m.x);

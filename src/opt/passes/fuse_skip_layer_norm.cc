@@ -15,8 +15,9 @@
 // is read elsewhere, output 3 (input_skip_bias_sum) writes it under the Add's output name. T5 exports put a Cast to
 // the same type between the Add and the norm (`x.to(float32)`); it stays if others read it, now reading the sum.
 // Shapes: ONNX Runtime needs a 3-D input and a skip of the same shape, or with batch 1 / no batch (it broadcasts
-// only that); Adds whose operands are known to broadcast otherwise, or whose operand is a Gather (an embedding sum:
-// position rows broadcast over the batch), are not fused.
+// only that); Adds whose operands are known to broadcast otherwise, or whose operand is a Gather of unknown shape
+// (an embedding sum: position rows broadcast over the batch), are not fused. T5's residual is the word embedding
+// Gather itself ([batch, sequence, hidden] from the ids' shape): fused.
 #include <algorithm>
 
 #include "src/opt/passes/norm_match.h"
@@ -69,8 +70,9 @@ std::optional<SkipMatch> match(const GraphEditor& e, const ir::Node& ln, const T
   if (!add || add->op_type != "Add" || !add->domain.empty() || add->inputs.size() != 2) return std::nullopt;
   std::string a = add->inputs[0], b = add->inputs[1];
   if (!norm::is_activation(e, a) || !norm::is_activation(e, b) || a == b) return std::nullopt;
+  // An embedding lookup of unknown shape may be a position row broadcast over the batch: not fused.
   for (const std::string& v : {a, b})
-    if (const ir::Node* p = e.producer(v); p && p->op_type == "Gather") return std::nullopt;
+    if (const ir::Node* p = e.producer(v); p && p->op_type == "Gather" && !norm::known_dims(e, v)) return std::nullopt;
   DType t = e.dtype(ln.inputs[0]);
   if (t == DType::kUndefined) t = gamma.dtype();
   for (const std::string& v : {a, b})

@@ -46,6 +46,13 @@ std::optional<std::vector<Dim>> dims_rec(const GraphEditor& e, const std::string
       if (!same_dim((*a)[i], (*b)[i])) return std::nullopt;
     return a;
   }
+  if (op == "Gather" && p->inputs.size() == 2 && p->attr_int("axis", 0) == 0) {  // embedding lookup
+    const Tensor* table = e.constant(p->inputs[0]);
+    if (!table || table->rank() != 2) return std::nullopt;
+    auto ids = dims_rec(e, p->inputs[1], depth + 1);
+    if (ids) ids->push_back(Dim{table->dim(1), {}});
+    return ids;
+  }
   if (op == "MatMul" && p->inputs.size() == 2) {
     const Tensor* w = e.constant(p->inputs[1]);
     if (!w || w->rank() != 2) return std::nullopt;
@@ -71,7 +78,10 @@ bool reduces_last_axis(const GraphEditor& e, const ir::Node& rm) {
     axes = rm.attr_ints("axes");
   }
   if (axes.size() != 1) return false;
-  return is_last_axis(axes[0], e.rank(rm.inputs[0]));
+  std::optional<size_t> rank = e.rank(rm.inputs[0]);
+  if (!rank && axes[0] >= 0)
+    if (auto dims = known_dims(e, rm.inputs[0])) rank = dims->size();
+  return is_last_axis(axes[0], rank);
 }
 
 bool is_scalar(const GraphEditor& e, const std::string& value, double expected) {
@@ -106,6 +116,14 @@ DType cast_target(const ir::Node& node) {
   if (node.op_type != "Cast" || !node.domain.empty()) return DType::kUndefined;
   const auto to = static_cast<DType>(node.attr_int("to", 0));
   return is_float_dtype(to) ? to : DType::kUndefined;
+}
+
+bool same_up_to_cast(const GraphEditor& e, const std::string& a, const std::string& b) {
+  if (a == b) return true;
+  const ir::Node* pa = e.producer(a);
+  const ir::Node* pb = e.producer(b);
+  return pa && pb && cast_target(*pa) != DType::kUndefined && cast_target(*pa) == cast_target(*pb) &&
+         pa->inputs[0] == pb->inputs[0];
 }
 
 bool is_noop_cast(const GraphEditor& e, const ir::Node& node) {

@@ -32,6 +32,10 @@ bool is_float_dtype(DType t);
 // Cast to a floating dtype (the `to` attribute), or kUndefined if `node` is no such Cast.
 DType cast_target(const ir::Node& node);
 
+// The same value, or two Casts of one value to the same floating dtype (fp16 T5 exports cast the input once for the
+// variance and once for the product).
+bool same_up_to_cast(const GraphEditor& e, const std::string& a, const std::string& b);
+
 // A Cast whose input dtype is known and equal to its target (an identity, as T5 exports write `x.to(float32)`).
 bool is_noop_cast(const GraphEditor& e, const ir::Node& node);
 
@@ -40,7 +44,7 @@ int64_t last_dim(const GraphEditor& e, const std::string& value);
 
 // Known dims of `value` (declared/inferred shape with a rank), following shape-preserving producers when the value
 // itself has no shape (LayerNormalization family, bias Add, MatMul by a constant 2-D weight, unary activations,
-// no-op Cast). nullopt when nothing is known.
+// Cast, embedding Gather of a constant 2-D table). nullopt when nothing is known.
 std::optional<std::vector<Dim>> known_dims(const GraphEditor& e, const std::string& value);
 
 // Two dims that are certainly equal (same fixed value, or same symbol).
