@@ -2,14 +2,14 @@
 // definitions: Q K^T * scale + attention_bias + additive mask (mask_filter where padded, again where causal),
 // row softmax, times V. Covers every mask form, past / present, unidirectional with past, S = 1, attention_bias
 // broadcast over batch or heads, fully masked rows, odd sizes, and the inputs that return NotImplemented.
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <functional>
 #include <random>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "tests/kernels/contrib_test_util.h"
 #include "tests/kernels/math_test_util.h"
@@ -115,9 +115,7 @@ MaskCase make_mask(int kind, int64_t batch, int64_t seq, int64_t t_len, int64_t 
     if (kind == 2)
       for (int64_t b = 0; b < batch; ++b) v.push_back(static_cast<int32_t>(b % 2));
     m.tensor = Tensor::from_vector<int32_t>({static_cast<int64_t>(v.size())}, v);
-    m.pad = [v, batch, kind](int64_t b, int64_t, int64_t t) {
-      return t >= v[b] || (kind == 2 && t < v[batch + b]);
-    };
+    m.pad = [v, batch, kind](int64_t b, int64_t, int64_t t) { return t >= v[b] || (kind == 2 && t < v[batch + b]); };
   } else if (kind == 3 || kind == 4) {
     const int64_t rows = kind == 3 ? batch : batch * seq;
     std::mt19937 rng(seed);
@@ -141,20 +139,13 @@ MaskCase make_mask(int kind, int64_t batch, int64_t seq, int64_t t_len, int64_t 
 
 TEST(ContribAttention, MatchesReference) {
   const AttnCase cases[] = {
-      {"no_mask", 2, 5, 3, 8, 0, 0, false, 0, true},
-      {"no_qkv_bias", 2, 4, 2, 4, 0, 0, false, 0, false},
-      {"mask_end_lengths", 3, 6, 2, 5, 0, 1, false, 0, true},
-      {"mask_end_start", 3, 6, 2, 5, 0, 2, false, 0, true},
-      {"mask_raw_2d", 2, 5, 3, 4, 0, 3, false, 0, true},
-      {"mask_raw_3d", 2, 5, 3, 4, 0, 4, false, 0, true},
-      {"mask_4d_with_past", 2, 3, 2, 4, 2, 5, false, 0, true},
-      {"causal", 2, 7, 2, 3, 0, 0, true, 0, true},
-      {"causal_past_mask", 2, 4, 3, 4, 3, 3, true, 0, true},
-      {"s1_past", 3, 1, 2, 6, 5, 1, true, 0, true},
-      {"past_zero", 2, 3, 2, 4, 0, 0, false, 0, true},
-      {"bias_over_batch", 2, 5, 3, 4, 0, 1, false, 1, true},
-      {"bias_over_heads", 2, 5, 3, 4, 2, 3, true, 2, true},
-      {"odd_sizes", 3, 7, 5, 3, 0, 1, false, 0, true},
+      {"no_mask", 2, 5, 3, 8, 0, 0, false, 0, true},           {"no_qkv_bias", 2, 4, 2, 4, 0, 0, false, 0, false},
+      {"mask_end_lengths", 3, 6, 2, 5, 0, 1, false, 0, true},  {"mask_end_start", 3, 6, 2, 5, 0, 2, false, 0, true},
+      {"mask_raw_2d", 2, 5, 3, 4, 0, 3, false, 0, true},       {"mask_raw_3d", 2, 5, 3, 4, 0, 4, false, 0, true},
+      {"mask_4d_with_past", 2, 3, 2, 4, 2, 5, false, 0, true}, {"causal", 2, 7, 2, 3, 0, 0, true, 0, true},
+      {"causal_past_mask", 2, 4, 3, 4, 3, 3, true, 0, true},   {"s1_past", 3, 1, 2, 6, 5, 1, true, 0, true},
+      {"past_zero", 2, 3, 2, 4, 0, 0, false, 0, true},         {"bias_over_batch", 2, 5, 3, 4, 0, 1, false, 1, true},
+      {"bias_over_heads", 2, 5, 3, 4, 2, 3, true, 2, true},    {"odd_sizes", 3, 7, 5, 3, 0, 1, false, 0, true},
   };
   for (const AttnCase& c : cases) {
     SCOPED_TRACE(c.name);

@@ -1,9 +1,9 @@
 // EmbedLayerNormalization (com.microsoft) against a double-precision reference: gather word / position / segment
 // rows, add, layer-normalize; mask_index counts the 1s of each mask row; out-of-range ids are errors.
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "tests/kernels/contrib_test_util.h"
 #include "tests/kernels/math_test_util.h"
@@ -34,8 +34,8 @@ EmbedRef embed_ref(const Tensor& ids, const Tensor* seg_ids, const Tensor& word,
     }
     for (double x : v) var += (x - mean) * (x - mean) / h;
     for (int64_t j = 0; j < h; ++j)
-      r.out.data<float>()[i * h + j] = static_cast<float>((v[j] - mean) / std::sqrt(var + eps) *
-                                                              gamma.data<float>()[j] + beta.data<float>()[j]);
+      r.out.data<float>()[i * h + j] =
+          static_cast<float>((v[j] - mean) / std::sqrt(var + eps) * gamma.data<float>()[j] + beta.data<float>()[j]);
   }
   return r;
 }
@@ -78,7 +78,7 @@ TEST(ContribEmbedLayerNorm, OutOfRangeIdsAreErrors) {
   const Tensor pos = random_tensor(DType::kFloat32, {3, 6}, 2);
   const Tensor g = random_tensor(DType::kFloat32, {6}, 3);
   ir::Node node = ms_node("EmbedLayerNormalization", 7);
-  EXPECT_FALSE(run_ms(node, {ints({1, 2}, {0, 4}), Tensor(), word, pos, Tensor(), g, g}).ok());   // word id 4
+  EXPECT_FALSE(run_ms(node, {ints({1, 2}, {0, 4}), Tensor(), word, pos, Tensor(), g, g}).ok());        // word id 4
   EXPECT_FALSE(run_ms(node, {ints({1, 4}, {0, 1, 2, 3}), Tensor(), word, pos, Tensor(), g, g}).ok());  // position 3
   EXPECT_TRUE(run_ms(node, {ints({1, 3}, {0, 1, 3}), Tensor(), word, pos, Tensor(), g, g}).ok());
 }

@@ -1,8 +1,8 @@
 // Gelu / FastGelu / BiasGelu (com.microsoft) against the formulas written out in double precision.
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "tests/kernels/contrib_test_util.h"
 

@@ -1,9 +1,9 @@
 // SimplifiedLayerNormalization, LayerNormalization before opset 17, SkipLayerNormalization and
 // SkipSimplifiedLayerNormalization against a double-precision reference composed from the definitions.
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "tests/kernels/contrib_test_util.h"
 #include "tests/kernels/math_test_util.h"

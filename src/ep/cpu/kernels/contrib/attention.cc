@@ -36,13 +36,17 @@ class AttentionKernel final : public Kernel {
     const Tensor* past = ctx.input(4);
     const Tensor* attn_bias = ctx.input(5);
     if (ctx.input(6))
-      return not_implemented(ctx.node().describe() + ": past_sequence_length (past/present buffer sharing) is not "
+      return not_implemented(ctx.node().describe() +
+                             ": past_sequence_length (past/present buffer sharing) is not "
                              "supported on CPU");
     for (const Tensor* t : {input, weights, bias, past})
       if (t && t->dtype() != DType::kFloat32)
-        return not_implemented(ctx.node().describe() + ": only float32 (and float16/bfloat16 via float32) is "
-                               "supported, got " + dtype_name(t->dtype()));
-    if (input->rank() != 3) return ctx.invalid("input must be [batch, sequence, hidden], got " + shape_to_string(input->shape()));
+        return not_implemented(ctx.node().describe() +
+                               ": only float32 (and float16/bfloat16 via float32) is "
+                               "supported, got " +
+                               dtype_name(t->dtype()));
+    if (input->rank() != 3)
+      return ctx.invalid("input must be [batch, sequence, hidden], got " + shape_to_string(input->shape()));
     const int64_t batch = input->dim(0), seq = input->dim(1), din = input->dim(2);
     if (weights->rank() != 2 || weights->dim(0) != din)
       return ctx.invalid("weights must be [" + std::to_string(din) + ", q+k+v hidden], got " +
@@ -58,8 +62,10 @@ class AttentionKernel final : public Kernel {
     }
     if (dq + dk + dv != dt || dq != dk || dq % heads_ != 0 || dv % heads_ != 0)
       return ctx.invalid("q/k/v hidden sizes " + std::to_string(dq) + "/" + std::to_string(dk) + "/" +
-                         std::to_string(dv) + " must sum to " + std::to_string(dt) + ", have q == k and divide by "
-                         "num_heads " + std::to_string(heads_));
+                         std::to_string(dv) + " must sum to " + std::to_string(dt) +
+                         ", have q == k and divide by "
+                         "num_heads " +
+                         std::to_string(heads_));
     if (bias && bias->numel() != dt)
       return ctx.invalid("bias must be [" + std::to_string(dt) + "], got " + shape_to_string(bias->shape()));
     const int64_t hq = dq / heads_, hv = dv / heads_;
@@ -75,17 +81,8 @@ class AttentionKernel final : public Kernel {
     }
     const int64_t t_len = past_len + seq;
 
-    contrib::AttentionArgs a;
-    a.batch = batch;
-    a.heads = heads_;
-    a.q_len = seq;
-    a.kv_len = seq;
-    a.past_len = past_len;
-    a.qk_dim = hq;
-    a.v_dim = hv;
-    a.scale = scale_ != 0.0f ? scale_ : 1.0f / std::sqrt(static_cast<float>(hq));
-    a.mask_filter = mask_filter_;
-    a.causal = causal_;
+    contrib::AttentionArgs a =
+        contrib::attention_args(batch, heads_, seq, seq, past_len, hq, hv, scale_, mask_filter_, causal_);
     ONYX_ASSIGN_OR_RETURN(a.mask, contrib::classify_attention_mask(ctx, mask, batch, seq, t_len));
     ONYX_RETURN_IF_ERROR(contrib::set_attention_bias(ctx, attn_bias, a));
     Tensor& out = ctx.allocate_output(0, DType::kFloat32, {batch, seq, dv});
@@ -135,9 +132,9 @@ Result<std::unique_ptr<Kernel>> create_attention(const KernelInfo& info) {
     return not_implemented(n.describe() + ": do_rotary is not supported (apply RotaryEmbedding before Attention)");
   if (n.attr_int("past_present_share_buffer", 0) != 0)
     return not_implemented(n.describe() + ": past_present_share_buffer is not supported on CPU");
-  return std::unique_ptr<Kernel>(std::make_unique<AttentionKernel>(
-      heads, n.attr_int("unidirectional", 0) != 0, std::move(qkv), n.attr_float("mask_filter_value", -10000.0f),
-      n.attr_float("scale", 0.0f)));
+  return std::unique_ptr<Kernel>(
+      std::make_unique<AttentionKernel>(heads, n.attr_int("unidirectional", 0) != 0, std::move(qkv),
+                                        n.attr_float("mask_filter_value", -10000.0f), n.attr_float("scale", 0.0f)));
 }
 
 }  // namespace onyx::cpu

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstring>
 #include <string>
 
@@ -58,29 +59,46 @@ void add_mask_row(const AttentionArgs& a, int64_t b, int64_t s, float* row) {
 // present / concat buffer for one (b, n): past rows then new rows, [T, d].
 void concat_rows(const HeadView& past, const HeadView& now, int64_t b, int64_t n, int64_t past_len, int64_t kv_len,
                  int64_t d, float* dst) {
-  for (int64_t r = 0; r < past_len; ++r)
-    std::memcpy(dst + r * d, past.at(b, n) + r * past.r_stride, sizeof(float) * d);
+  for (int64_t r = 0; r < past_len; ++r) std::memcpy(dst + r * d, past.at(b, n) + r * past.r_stride, sizeof(float) * d);
   for (int64_t r = 0; r < kv_len; ++r)
     std::memcpy(dst + (past_len + r) * d, now.at(b, n) + r * now.r_stride, sizeof(float) * d);
 }
 
 }  // namespace
 
+AttentionArgs attention_args(int64_t batch, int64_t heads, int64_t q_len, int64_t kv_len, int64_t past_len,
+                             int64_t qk_dim, int64_t v_dim, float scale_attr, float mask_filter, bool causal) {
+  AttentionArgs a;
+  a.batch = batch;
+  a.heads = heads;
+  a.q_len = q_len;
+  a.kv_len = kv_len;
+  a.past_len = past_len;
+  a.qk_dim = qk_dim;
+  a.v_dim = v_dim;
+  a.scale = scale_attr != 0.0f ? scale_attr : 1.0f / std::sqrt(static_cast<float>(qk_dim));
+  a.mask_filter = mask_filter;
+  a.causal = causal;
+  return a;
+}
+
 Result<AttentionMask> classify_attention_mask(const KernelContext& ctx, const Tensor* mask, int64_t batch,
                                               int64_t q_len, int64_t t_len) {
   AttentionMask m;
   if (!mask) return m;
-  if (mask->dtype() != DType::kInt32)
-    return ctx.invalid("mask must be int32, got " + dtype_name(mask->dtype()));
+  if (mask->dtype() != DType::kInt32) return ctx.invalid("mask must be int32, got " + dtype_name(mask->dtype()));
   m.data = mask->data<int32_t>();
   const Shape& d = mask->shape();
   const std::string got = shape_to_string(d);
   if (d.size() == 1) {
-    if (d[0] == batch) m.kind = MaskKind::kEnd;
-    else if (d[0] == 2 * batch) m.kind = MaskKind::kEndStart;
+    if (d[0] == batch)
+      m.kind = MaskKind::kEnd;
+    else if (d[0] == 2 * batch)
+      m.kind = MaskKind::kEndStart;
     else if (d[0] == 3 * batch + 2)
       return not_implemented(ctx.node().describe() + ": mask of shape [3*batch+2] (CUDA only in ORT) is not supported");
-    else return ctx.invalid("1-D mask must be [batch] or [2*batch], got " + got);
+    else
+      return ctx.invalid("1-D mask must be [batch] or [2*batch], got " + got);
   } else if (d.size() == 2) {
     if (d[0] != batch || d[1] != t_len)
       return ctx.invalid("2-D mask must be [batch, total_sequence_length] = [" + std::to_string(batch) + ", " +
@@ -92,8 +110,10 @@ Result<AttentionMask> classify_attention_mask(const KernelContext& ctx, const Te
     m.kind = MaskKind::kRaw3D;
   } else if (d.size() == 4) {
     if (d[0] != batch || d[1] != 1 || d[2] != d[3] || d[3] < t_len)
-      return ctx.invalid("4-D mask must be [batch, 1, max_sequence_length, max_sequence_length] with "
-                         "max_sequence_length >= total_sequence_length " + std::to_string(t_len) + ", got " + got);
+      return ctx.invalid(
+          "4-D mask must be [batch, 1, max_sequence_length, max_sequence_length] with "
+          "max_sequence_length >= total_sequence_length " +
+          std::to_string(t_len) + ", got " + got);
     m.kind = MaskKind::kRaw4D;
     m.max_len = d[3];
   } else {
@@ -105,14 +125,17 @@ Result<AttentionMask> classify_attention_mask(const KernelContext& ctx, const Te
 Status set_attention_bias(const KernelContext& ctx, const Tensor* bias, AttentionArgs& a) {
   if (!bias) return ok_status();
   if (bias->dtype() != DType::kFloat32)
-    return not_implemented(ctx.node().describe() + ": attention_bias must be float32, got " + dtype_name(bias->dtype()));
+    return not_implemented(ctx.node().describe() + ": attention_bias must be float32, got " +
+                           dtype_name(bias->dtype()));
   const Shape& d = bias->shape();
   const int64_t t_len = total_len(a);
   if (d.size() != 4 || (d[0] != 1 && d[0] != a.batch) || (d[1] != 1 && d[1] != a.heads) || d[2] != a.q_len ||
       d[3] != t_len)
-    return ctx.invalid("attention_bias must be [batch or 1, num_heads or 1, sequence_length, total_sequence_length] = "
-                       "[" + std::to_string(a.batch) + "|1, " + std::to_string(a.heads) + "|1, " +
-                       std::to_string(a.q_len) + ", " + std::to_string(t_len) + "], got " + shape_to_string(d));
+    return ctx.invalid(
+        "attention_bias must be [batch or 1, num_heads or 1, sequence_length, total_sequence_length] = "
+        "[" +
+        std::to_string(a.batch) + "|1, " + std::to_string(a.heads) + "|1, " + std::to_string(a.q_len) + ", " +
+        std::to_string(t_len) + "], got " + shape_to_string(d));
   a.bias = bias->data<float>();
   a.bias_n_stride = d[1] == 1 ? 0 : a.q_len * t_len;
   a.bias_b_stride = d[0] == 1 ? 0 : d[1] * a.q_len * t_len;
@@ -169,9 +192,18 @@ Status run_attention(const AttentionArgs& a, float* scratch) {
         const int64_t b = p / nh, n = p % nh;
         // scores = (scale * Q K^T + attention_bias) + mask, summed in ORT's order (it matters for fully masked
         // rows, where every score sits near mask_filter and rounds to its ulp)
-        if (a.bias) std::memcpy(scores, a.bias + b * a.bias_b_stride + n * a.bias_n_stride, sizeof(float) * s_len * t_len);
-        GemmParams qk{.trans_a = false, .trans_b = true, .m = s_len, .n = t_len, .k = a.qk_dim, .alpha = a.scale,
-                      .beta = a.bias ? 1.0f : 0.0f, .lda = a.q.r_stride, .ldb = k.r_stride, .ldc = t_len};
+        if (a.bias)
+          std::memcpy(scores, a.bias + b * a.bias_b_stride + n * a.bias_n_stride, sizeof(float) * s_len * t_len);
+        GemmParams qk{.trans_a = false,
+                      .trans_b = true,
+                      .m = s_len,
+                      .n = t_len,
+                      .k = a.qk_dim,
+                      .alpha = a.scale,
+                      .beta = a.bias ? 1.0f : 0.0f,
+                      .lda = a.q.r_stride,
+                      .ldb = k.r_stride,
+                      .ldc = t_len};
         if (!gemm_f32(qk, a.q.at(b, n), k.at(b, n), scores).ok()) {
           gemm_failed = true;
           return;

@@ -42,9 +42,9 @@ struct AttentionMask {
 
 struct AttentionArgs {
   int64_t batch = 0, heads = 0;
-  int64_t q_len = 0;     // S
-  int64_t kv_len = 0;    // new key / value rows
-  int64_t past_len = 0;  // P (T = P + kv_len)
+  int64_t q_len = 0;              // S
+  int64_t kv_len = 0;             // new key / value rows
+  int64_t past_len = 0;           // P (T = P + kv_len)
   int64_t qk_dim = 0, v_dim = 0;  // per head
   float scale = 1.0f;
   float mask_filter = -10000.0f;
@@ -57,6 +57,11 @@ struct AttentionArgs {
   int64_t bias_b_stride = 0, bias_n_stride = 0;
   float* out = nullptr;  // [B, S, N * v_dim]
 };
+
+// Args with the sizes and attributes filled in (scale_attr 0 = 1 / sqrt(qk_dim)); the caller sets the views, mask,
+// attention_bias and buffers.
+AttentionArgs attention_args(int64_t batch, int64_t heads, int64_t q_len, int64_t kv_len, int64_t past_len,
+                             int64_t qk_dim, int64_t v_dim, float scale_attr, float mask_filter, bool causal);
 
 // The mask kind of `mask` (int32, may be null) for batch B, query length S and total length T; InvalidArgument
 // naming the shape when ORT would reject it, NotImplemented for the [3B+2] CUDA form.

@@ -14,8 +14,6 @@ Status compute_bias_gelu(KernelContext& ctx) {
 }
 }  // namespace
 
-Result<std::unique_ptr<Kernel>> create_bias_gelu(const KernelInfo&) {
-  return make_function_kernel(&compute_bias_gelu);
-}
+Result<std::unique_ptr<Kernel>> create_bias_gelu(const KernelInfo&) { return make_function_kernel(&compute_bias_gelu); }
 
 }  // namespace onyx::cpu

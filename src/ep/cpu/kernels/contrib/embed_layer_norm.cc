@@ -41,9 +41,12 @@ class EmbedLayerNormKernel final : public Kernel {
                            dtype_name(t->dtype()));
     for (const Tensor* t : {word, pos, seg, gamma, beta})
       if (t && t->dtype() != DType::kFloat32)
-        return not_implemented(ctx.node().describe() + ": only float32 embeddings (and float16/bfloat16 via float32) "
-                               "are supported, got " + dtype_name(t->dtype()));
-    if (ids->rank() != 2) return ctx.invalid("input_ids must be 2-D [batch, sequence], got " + shape_to_string(ids->shape()));
+        return not_implemented(ctx.node().describe() +
+                               ": only float32 embeddings (and float16/bfloat16 via float32) "
+                               "are supported, got " +
+                               dtype_name(t->dtype()));
+    if (ids->rank() != 2)
+      return ctx.invalid("input_ids must be 2-D [batch, sequence], got " + shape_to_string(ids->shape()));
     if ((seg_ids == nullptr) != (seg == nullptr))
       return ctx.invalid("segment_ids and segment_embedding must be given together");
     const int64_t batch = ids->dim(0), seq = ids->dim(1);
@@ -71,8 +74,8 @@ class EmbedLayerNormKernel final : public Kernel {
         mi[b] = n;
       }
     }
-    float* sum_out = wants_output(ctx, 2) ? ctx.allocate_output(2, DType::kFloat32, {batch, seq, h}).data<float>()
-                                          : nullptr;
+    float* sum_out =
+        wants_output(ctx, 2) ? ctx.allocate_output(2, DType::kFloat32, {batch, seq, h}).data<float>() : nullptr;
     const int32_t* idd = ids->data<int32_t>();
     const int32_t* sid = seg_ids ? seg_ids->data<int32_t>() : nullptr;
     const int32_t* pid = pos_ids ? pos_ids->data<int32_t>() : nullptr;
@@ -108,12 +111,12 @@ class EmbedLayerNormKernel final : public Kernel {
       }
     });
     if (const int64_t r = bad_row.load(); r >= 0)
-      return ctx.invalid("id out of range at [" + std::to_string(r / seq) + ", " + std::to_string(r % seq) +
-                         "]: input_id " + std::to_string(idd[r]) + " (word rows " + std::to_string(n_word) + ")" +
-                         (pid ? ", position_id " + std::to_string(pid[pos_broadcast ? r % seq : r]) : "") +
-                         " (position rows " + std::to_string(n_pos) + ")" +
-                         (sid ? ", segment_id " + std::to_string(sid[r]) + " (segment rows " + std::to_string(n_seg) + ")"
-                              : ""));
+      return ctx.invalid(
+          "id out of range at [" + std::to_string(r / seq) + ", " + std::to_string(r % seq) + "]: input_id " +
+          std::to_string(idd[r]) + " (word rows " + std::to_string(n_word) + ")" +
+          (pid ? ", position_id " + std::to_string(pid[pos_broadcast ? r % seq : r]) : "") + " (position rows " +
+          std::to_string(n_pos) + ")" +
+          (sid ? ", segment_id " + std::to_string(sid[r]) + " (segment rows " + std::to_string(n_seg) + ")" : ""));
     return ok_status();
   }
 

@@ -14,8 +14,6 @@ Status compute_fast_gelu(KernelContext& ctx) {
 }
 }  // namespace
 
-Result<std::unique_ptr<Kernel>> create_fast_gelu(const KernelInfo&) {
-  return make_function_kernel(&compute_fast_gelu);
-}
+Result<std::unique_ptr<Kernel>> create_fast_gelu(const KernelInfo&) { return make_function_kernel(&compute_fast_gelu); }
 
 }  // namespace onyx::cpu

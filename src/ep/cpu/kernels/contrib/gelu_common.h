@@ -26,7 +26,8 @@ inline float gelu_tanh(float x) {
 template <float (*Fn)(float)>
 Status gelu_with_bias(KernelContext& ctx, const Tensor& x, const Tensor* bias, const char* op) {
   if (x.dtype() != DType::kFloat32 || (bias && bias->dtype() != DType::kFloat32))
-    return not_implemented(ctx.node().describe() + ": " + op + " supports float32 (and float16/bfloat16 via float32), got " +
+    return not_implemented(ctx.node().describe() + ": " + op +
+                           " supports float32 (and float16/bfloat16 via float32), got " +
                            std::string(dtype_name(x.dtype())));
   const int64_t n = x.numel();
   const int64_t d = x.rank() == 0 ? 1 : x.dim(x.rank() - 1);

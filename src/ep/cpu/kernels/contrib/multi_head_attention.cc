@@ -47,8 +47,10 @@ class MultiHeadAttentionKernel final : public Kernel {
     const Tensor* past_value = ctx.input(7);
     const std::string me = ctx.node().describe() + ": ";
     for (size_t i = 8; i < ctx.num_inputs(); ++i)
-      if (ctx.input(i)) return not_implemented(me + "input " + std::to_string(i) + " (past_sequence_length / "
-                                               "cache_indirection) is not supported on CPU");
+      if (ctx.input(i))
+        return not_implemented(me + "input " + std::to_string(i) +
+                               " (past_sequence_length / "
+                               "cache_indirection) is not supported on CPU");
     if (wants_output(ctx, 3)) return not_implemented(me + "the qk output is not supported");
     if (query->rank() == 5 || (key && key->rank() == 5))
       return not_implemented(me + "packed QKV / packed KV inputs are not supported on CPU (as in ONNX Runtime)");
@@ -57,7 +59,8 @@ class MultiHeadAttentionKernel final : public Kernel {
       if (t && t->dtype() != DType::kFloat32)
         return not_implemented(me + "only float32 (and float16/bfloat16 via float32) is supported, got " +
                                dtype_name(t->dtype()));
-    if (query->rank() != 3) return ctx.invalid("query must be [batch, sequence, hidden], got " + shape_to_string(query->shape()));
+    if (query->rank() != 3)
+      return ctx.invalid("query must be [batch, sequence, hidden], got " + shape_to_string(query->shape()));
     const int64_t batch = query->dim(0), seq = query->dim(1), d = query->dim(2);
     if (d % heads_ != 0) return ctx.invalid("query hidden " + std::to_string(d) + " is not divisible by num_heads");
     const int64_t hq = d / heads_;
@@ -69,15 +72,17 @@ class MultiHeadAttentionKernel final : public Kernel {
         return ctx.invalid("4-D key/value must be [batch, num_heads, kv_sequence, head_size], got " +
                            shape_to_string(key->shape()) + " / " + shape_to_string(value->shape()));
       if (bias) return not_implemented(me + "bias with 4-D (per head) key/value is not supported");
-      if (past_key || past_value) return not_implemented(me + "past_key/past_value with 4-D key/value is not supported");
+      if (past_key || past_value)
+        return not_implemented(me + "past_key/past_value with 4-D key/value is not supported");
       kv_len = key->dim(2);
       dv = value->dim(3) * heads_;
     } else {
       if (key->rank() != 3 || value->rank() != 3 || key->dim(0) != batch || key->dim(2) != d ||
           value->dim(0) != batch || value->dim(1) != key->dim(1) || value->dim(2) % heads_ != 0)
-        return ctx.invalid("key must be [batch, kv_sequence, " + std::to_string(d) + "] and value [batch, "
-                           "kv_sequence, v_hidden], got " + shape_to_string(key->shape()) + " / " +
-                           shape_to_string(value->shape()));
+        return ctx.invalid("key must be [batch, kv_sequence, " + std::to_string(d) +
+                           "] and value [batch, "
+                           "kv_sequence, v_hidden], got " +
+                           shape_to_string(key->shape()) + " / " + shape_to_string(value->shape()));
       kv_len = key->dim(1);
       dv = value->dim(2);
     }
@@ -97,17 +102,8 @@ class MultiHeadAttentionKernel final : public Kernel {
     }
     const int64_t t_len = past_len + kv_len;
 
-    contrib::AttentionArgs a;
-    a.batch = batch;
-    a.heads = heads_;
-    a.q_len = seq;
-    a.kv_len = kv_len;
-    a.past_len = past_len;
-    a.qk_dim = hq;
-    a.v_dim = hv;
-    a.scale = scale_ != 0.0f ? scale_ : 1.0f / std::sqrt(static_cast<float>(hq));
-    a.mask_filter = mask_filter_;
-    a.causal = causal_;
+    contrib::AttentionArgs a =
+        contrib::attention_args(batch, heads_, seq, kv_len, past_len, hq, hv, scale_, mask_filter_, causal_);
     if (mask && mask->rank() == 4) return not_implemented(me + "a 4-D key_padding_mask is not supported");
     ONYX_ASSIGN_OR_RETURN(a.mask, contrib::classify_attention_mask(ctx, mask, batch, seq, t_len));
     ONYX_RETURN_IF_ERROR(contrib::set_attention_bias(ctx, attn_bias, a));

@@ -63,8 +63,8 @@ Result<std::unique_ptr<Kernel>> create_simplified_layer_normalization(const Kern
   if (stash != 1)
     return not_implemented(info.node.describe() + ": stash_type " + std::to_string(stash) +
                            " is not supported (only 1 = float)");
-  return std::unique_ptr<Kernel>(std::make_unique<SimplifiedLayerNormKernel>(
-      info.node.attr_int("axis", -1), info.node.attr_float("epsilon", 1e-5f)));
+  return std::unique_ptr<Kernel>(std::make_unique<SimplifiedLayerNormKernel>(info.node.attr_int("axis", -1),
+                                                                             info.node.attr_float("epsilon", 1e-5f)));
 }
 
 }  // namespace onyx::cpu

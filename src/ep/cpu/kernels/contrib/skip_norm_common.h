@@ -30,7 +30,8 @@ class SkipNormKernel final : public Kernel {
     const Tensor* bias = ctx.input(kSimplified ? 3 : 4);
     for (const Tensor* t : {x, skip, gamma, beta, bias})
       if (t && t->dtype() != DType::kFloat32)
-        return not_implemented(ctx.node().describe() + ": only float32 (and float16/bfloat16 via float32) is supported, got " +
+        return not_implemented(ctx.node().describe() +
+                               ": only float32 (and float16/bfloat16 via float32) is supported, got " +
                                dtype_name(t->dtype()));
     if (x->rank() < 1) return ctx.invalid("input must have at least 1 dimension");
     const int64_t h = x->dim(x->rank() - 1);
@@ -53,7 +54,8 @@ class SkipNormKernel final : public Kernel {
     Shape stat_shape = x->shape();
     stat_shape.back() = 1;
     Tensor& y = ctx.allocate_output(0, DType::kFloat32, x->shape());
-    float* mean_out = wants_output(ctx, 1) ? ctx.allocate_output(1, DType::kFloat32, stat_shape).data<float>() : nullptr;
+    float* mean_out =
+        wants_output(ctx, 1) ? ctx.allocate_output(1, DType::kFloat32, stat_shape).data<float>() : nullptr;
     float* inv_out = wants_output(ctx, 2) ? ctx.allocate_output(2, DType::kFloat32, stat_shape).data<float>() : nullptr;
     float* sum_out = wants_output(ctx, 3) ? ctx.allocate_output(3, DType::kFloat32, x->shape()).data<float>() : nullptr;
     const float* xd = x->data<float>();
