@@ -12,7 +12,17 @@ namespace {
 
 constexpr int64_t kBatch = 2, kSeq = 5, kHidden = 8, kHeads = 2, kHeadSize = 4;
 
-enum class Mask { kNone, kAdditive, kAdditivePositive, kEqualWhere, kBoolWhere, kT5Bias, kSdpaInverted, kFromTokenIds };
+enum class Mask {
+  kNone,
+  kAdditive,
+  kAdditivePositive,
+  kEqualWhere,
+  kBoolWhere,
+  kT5Bias,
+  kSdpaInverted,
+  kSdpaBoolInf,
+  kFromTokenIds
+};
 enum class Scale { kDivScores, kMulScoresConstantFirst, kDivQuery, kSdpaSqrt, kSdpaShape, kNone };
 
 struct Variant {
@@ -179,6 +189,17 @@ std::string attention_model(const Variant& v) {
       scores = "masked";
       break;
     }
+    case Mask::kSdpaBoolInf: {  // torch's SDPA ONNX symbolic with a bool mask: Add(scores, Where(mask, 0, -inf))
+      m.node("Unsqueeze", {"attention_mask", "axes1"}, {"m1"});
+      m.node("Unsqueeze", {"m1", "axes2"}, {"m2"});
+      set_int(m.node("Cast", {"m2"}, {"mb"}), "to", 9);
+      m.initializer("zero_f", scalar_f(0.f));
+      m.initializer("minus_inf", scalar_f(-INFINITY));
+      m.node("Where", {"mb", "zero_f", "minus_inf"}, {"inf_mask"});
+      m.node("Add", {scores, "inf_mask"}, {"masked"});
+      scores = "masked";
+      break;
+    }
     case Mask::kSdpaInverted: {  // transformers' SDPA mask: inv = 1 - mask; Where(bool(inv), finfo.min, inv)
       unsqueezed_float_mask();
       set_int(m.node("Cast", {"inv"}, {"inv_b"}), "to", 9);
@@ -260,6 +281,11 @@ TEST(FuseAttention, SdpaSqrtScaleOnQueryAndKey) {
                                  .split_key_transpose = true},
                                 1);
   EXPECT_NEAR(a.attr_float("scale", 1.f / std::sqrt(4.f)), 0.5f, 1e-6);
+}
+
+TEST(FuseAttention, SdpaBoolMaskAsMinusInfinity) {
+  ir::Node a = fuse_and_compare({.mask = Mask::kSdpaBoolInf, .scale = Scale::kSdpaShape}, 1);
+  EXPECT_EQ(a.attr_float("mask_filter_value", 0), -INFINITY);
 }
 
 TEST(FuseAttention, SdpaScaleComputedFromTheQueryShape) {

@@ -199,7 +199,10 @@ class FuseAttentionPass final : public Pass {
     auto wq = q->proj.weight_value(e), wk = k->proj.weight_value(e), wv = v->proj.weight_value(e);
     if (!wq || !wk || !wv) return false;
     auto w = attn::concat_columns({&*wq, &*wk, &*wv});
-    if (!w || (w->dtype() != DType::kFloat32 && w->dtype() != DType::kFloat16)) return false;
+    // float32 only: the PassContext cannot say which dtypes an EP's kernel takes, and the CPU kernel is fp32.
+    const DType x_dtype = e.dtype(x);
+    if (!w || w->dtype() != DType::kFloat32 || (x_dtype != DType::kFloat32 && x_dtype != DType::kUndefined))
+      return false;
     auto b = attn::concat_vectors({q->proj.bias_tensor(e), k->proj.bias_tensor(e), v->proj.bias_tensor(e)},
                                   {hidden, hidden, hidden}, w->dtype());
     if (!b) return false;
