@@ -349,6 +349,11 @@ TEST(ContribMultiHeadAttention, PackedInputsSayNotImplemented) {
   const Tensor k = random_tensor(DType::kFloat32, {1, 4, 8}, 22);
   const Tensor bad_v = random_tensor(DType::kFloat32, {1, 5, 8}, 23);
   EXPECT_FALSE(run_ms(node, {q, k, bad_v}).ok());  // key / value lengths differ
+  ir::Node masked = ms_node("MultiHeadAttention", 5);
+  math::set_int(masked, "num_heads", 2);
+  const Tensor v = random_tensor(DType::kFloat32, {1, 4, 8}, 24);
+  EXPECT_TRUE(run_ms(masked, {q, k, v, Tensor(), Tensor::from_vector<int32_t>({1}, {3})}).ok());
+  EXPECT_FALSE(run_ms(masked, {q, k, v, Tensor(), Tensor::from_vector<int32_t>({2}, {3, 1})}).ok());  // [2B]: as ORT
 }
 
 }  // namespace

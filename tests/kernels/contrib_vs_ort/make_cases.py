@@ -84,6 +84,10 @@ def elementwise_and_norm_cases():
     skip = rnd(rng, 3, 4, 33, lo=-3, hi=3)
     case("skip_ln_full", "SkipLayerNormalization", [("input", x), ("skip", skip), ("gamma", g), ("beta", be),
                                                     ("bias", bi)], ["out", "", "", "sum"], attrs={"epsilon": 1e-5})
+    case("skip_ln_stats", "SkipLayerNormalization", [("input", x), ("skip", skip), ("gamma", g), ("beta", be)],
+         ["out", "mean", "inv_std_var"], attrs={"epsilon": 1e-5})
+    case("skip_simplified_ln_stats", "SkipSimplifiedLayerNormalization", [("input", x), ("skip", skip), ("gamma", g)],
+         ["out", "", "inv_std_var"], attrs={"epsilon": 1e-5})
     case("skip_ln_skip_1sh", "SkipLayerNormalization", [("input", x), ("skip", rnd(rng, 1, 4, 33)), ("gamma", g),
                                                         ("beta", be)], ["out"], attrs={"epsilon": 1e-5})
     case("skip_ln_skip_sh", "SkipLayerNormalization", [("input", x), ("skip", rnd(rng, 4, 33)), ("gamma", g)],
@@ -183,6 +187,9 @@ def mha_cases():
          ["out"], attrs=heads)
     case("mha_key_padding_1d", "MultiHeadAttention",
          [("q", q), ("k", k), ("v", v), None, ("kpm", np.array([7, 3], np.int32))], ["out"], attrs=heads)
+    kpm3 = (rng.uniform(size=(b, s, l)) > 0.3).astype(np.int32)
+    case("mha_key_padding_3d", "MultiHeadAttention", [("q", q), ("k", k), ("v", v), None, ("kpm", kpm3)], ["out"],
+         attrs=heads)
     case("mha_attention_bias_bcast", "MultiHeadAttention",
          [("q", q), ("k", k), ("v", v), None, None, ("ab", rnd(rng, 1, n, s, l, lo=-2, hi=2))], ["out"], attrs=heads)
     case("mha_attention_bias_heads1", "MultiHeadAttention",

@@ -1,7 +1,7 @@
 // MultiHeadAttention (com.microsoft): attention over already projected Q, K, V.
 //   Q = query + bias[0:D], K = key + bias[D:2D], V = value + bias[2D:2D+Dv]     ([B,S,D], [B,L,D], [B,L,Dv])
 //   output[B, S, Dv] = attention core (attention_core.h) with K_all = [past_key ; K], V_all = [past_value ; V]
-// Inputs: query, key, value, bias?, key_padding_mask? (int32 [B], [2B], [B,T], [B,S,T]), attention_bias?
+// Inputs: query, key, value, bias?, key_padding_mask? (int32 [B], [B,T], [B,S,T]), attention_bias?
 // [B|1, N|1, S, T], past_key? / past_value? [B,N,P,H]; key / value may also be [B,N,L,H] (already per head, no bias
 // on them, no past). Outputs output, present_key? / present_value? [B,N,P+L,H]. Attributes num_heads,
 // unidirectional, mask_filter_value (-10000), scale (0 = 1/sqrt(H)).
@@ -105,6 +105,11 @@ class MultiHeadAttentionKernel final : public Kernel {
     contrib::AttentionArgs a =
         contrib::attention_args(batch, heads_, seq, kv_len, past_len, hq, hv, scale_, mask_filter_, causal_);
     if (mask && mask->rank() == 4) return not_implemented(me + "a 4-D key_padding_mask is not supported");
+    if (mask && mask->rank() == 1 && mask->dim(0) == 2 * batch && batch > 0)  // ORT's MHA rejects it too
+      return ctx.invalid(
+          "key_padding_mask must be [batch], [batch, total_sequence] or [batch, sequence, "
+          "total_sequence], got " +
+          shape_to_string(mask->shape()));
     ONYX_ASSIGN_OR_RETURN(a.mask, contrib::classify_attention_mask(ctx, mask, batch, seq, t_len));
     ONYX_RETURN_IF_ERROR(contrib::set_attention_bias(ctx, attn_bias, a));
     Tensor& out = ctx.allocate_output(0, DType::kFloat32, {batch, seq, dv});
