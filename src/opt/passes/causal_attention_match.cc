@@ -4,6 +4,8 @@
 #include <cmath>
 #include <set>
 
+#include "src/opt/passes/attention_match.h"
+
 namespace onyx::opt {
 
 namespace {
@@ -291,7 +293,9 @@ bool is_sqrt_head_size(const GraphEditor& e, const std::string& value, const Hea
   return h.is_head_size(dim_of(e, x));
 }
 
-// Additive padding mask (1 - mask) * c with mask = Cast(Unsqueeze(Unsqueeze(m, 1), 2)) of a raw [B, T] mask m.
+// Additive padding mask (1 - mask) * c with mask = Cast(Unsqueeze(Unsqueeze(m, 1), 2)) of a raw [B, T] mask m (GPT-2's
+// form, where m is Reshape(attention_mask, [B, -1]) with a shape computed from Shape nodes); other forms (bool masks,
+// Where, -10000) go to FuseAttention's matcher.
 bool match_padding_mask(const GraphEditor& e, const std::string& value, CausalAttentionMatch& m) {
   const ir::Node* mul = e.producer(value);
   if (!is_op(mul, "Mul")) return false;
@@ -587,7 +591,14 @@ std::optional<CausalAttentionMatch> match_causal_attention(const GraphEditor& e,
   }
 
   if (!is_causal_condition(e, where->inputs[0], h, nodes)) return std::nullopt;
-  if (!padding_mask.empty() && !match_padding_mask(e, padding_mask, m)) return std::nullopt;
+  if (!padding_mask.empty()) {  // (1 - mask) * finfo.min and the other forms FuseAttention knows
+    if (!match_padding_mask(e, padding_mask, m)) {
+      auto mask = attn::match_padding_mask_term(e, padding_mask);
+      if (!mask) return std::nullopt;
+      m.mask = mask->raw_mask;
+      m.mask_filter_value = static_cast<float>(std::max(mask->filter_value, -3.4028234663852886e38));
+    }
+  }
 
   m.projection = match_projection(e, *split, m.num_heads * m.head_size);
   return m;

@@ -42,6 +42,7 @@
 #include <cmath>
 #include <map>
 
+#include "src/opt/passes/attention_match.h"
 #include "src/opt/passes/causal_attention_match.h"
 #include "src/opt/passes/passes.h"
 
@@ -49,7 +50,6 @@ namespace onyx::opt {
 
 namespace {
 
-constexpr int64_t kInt32Type = static_cast<int64_t>(DType::kInt32);
 using ir::kMsDomain;
 
 Tensor transposed_2d(const Tensor& t) {
@@ -77,15 +77,9 @@ class FuseCausalAttentionPass final : public Pass {
     std::map<std::string, std::string> int32_mask;  // raw mask -> its int32 Cast
     auto mask_input = [&](const std::string& mask) -> std::string {
       if (mask.empty()) return {};
-      if (e.dtype(mask) == DType::kInt32) return mask;
       auto it = int32_mask.find(mask);
       if (it != int32_mask.end()) return it->second;
-      const std::string out = e.unique_name(mask + "_int32");
-      ir::Node cast = make_node("Cast", "", {mask}, {out});
-      cast.attributes["to"] = int_attr(kInt32Type);
-      e.add(std::move(cast));
-      int32_mask[mask] = out;
-      return out;
+      return int32_mask[mask] = attn::raw_mask_index(e, mask);
     };
     int fused = 0;
     for (const ir::Node& node : graph.nodes) {
