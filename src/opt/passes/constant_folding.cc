@@ -52,15 +52,6 @@ std::optional<Tensor> constant_node_value(const ir::Node& node) {
   return std::nullopt;
 }
 
-std::optional<std::vector<int64_t>> to_ints(const Tensor* t) {
-  if (!t) return std::nullopt;
-  std::vector<int64_t> v(static_cast<size_t>(t->numel()));
-  if (t->dtype() == DType::kInt64) std::copy_n(t->data<int64_t>(), v.size(), v.begin());
-  else if (t->dtype() == DType::kInt32) std::copy_n(t->data<int32_t>(), v.size(), v.begin());
-  else return std::nullopt;
-  return v;
-}
-
 // Python-style 1-D slice [start:end:step] of the indices 0..n-1, clamped as ONNX Slice does.
 std::vector<int64_t> slice_indices(int64_t n, int64_t start, int64_t end, int64_t step) {
   std::vector<int64_t> out;
@@ -81,9 +72,7 @@ std::vector<int64_t> slice_indices(int64_t n, int64_t start, int64_t end, int64_
 
 class Folder {
  public:
-  explicit Folder(GraphEditor& editor) : editor_(editor) {
-    for (const auto& [name, t] : editor.graph().initializers) known_[name] = t;
-  }
+  explicit Folder(GraphEditor& editor) : editor_(editor) {}
 
   int run() {
     const ir::Graph& graph = editor_.graph();
@@ -97,9 +86,11 @@ class Folder {
   }
 
  private:
+  // An initializer, including the values folded so far in this run.
   const Tensor* known(const std::string& value) const {
-    auto it = known_.find(value);
-    return it == known_.end() ? nullptr : &it->second;
+    const auto& inits = editor_.graph().initializers;
+    auto it = inits.find(value);
+    return it == inits.end() ? nullptr : &it->second;
   }
 
   bool produces_graph_output(const ir::Node& node) const {
@@ -113,7 +104,6 @@ class Folder {
     for (size_t i = 0; i < node.outputs.size(); ++i) {
       if (node.outputs[i].empty()) continue;
       editor_.graph().initializers[node.outputs[i]] = values[i];
-      known_[node.outputs[i]] = values[i];
     }
     editor_.remove(node);
   }
@@ -167,8 +157,8 @@ class Folder {
     Shape out_shape;
     if (node.op_type == "Gather") {
       if (node.attr_int("axis", 0) != 0 && node.attr_int("axis", 0) != -1) return false;
-      const Tensor* indices = node.has_input(1) ? known(node.inputs[1]) : nullptr;
-      auto idx = to_ints(indices);
+      const Tensor* indices = node.has_input(1) ? editor_.constant(node.inputs[1]) : nullptr;
+      auto idx = indices ? editor_.int_values(node.inputs[1]) : std::nullopt;
       if (!idx) return false;
       for (int64_t i : *idx) {
         if (i < 0) i += n;
@@ -183,18 +173,18 @@ class Folder {
         ends = node.attr_ints("ends");
         axes = node.attr_ints("axes", {0});
       } else {
-        auto s = to_ints(node.has_input(1) ? known(node.inputs[1]) : nullptr);
-        auto e = to_ints(node.has_input(2) ? known(node.inputs[2]) : nullptr);
+        auto s = node.has_input(1) ? editor_.int_values(node.inputs[1]) : std::nullopt;
+        auto e = node.has_input(2) ? editor_.int_values(node.inputs[2]) : std::nullopt;
         if (!s || !e) return false;
         starts = *s;
         ends = *e;
         if (node.has_input(3)) {
-          auto a = to_ints(known(node.inputs[3]));
+          auto a = editor_.int_values(node.inputs[3]);
           if (!a) return false;
           axes = *a;
         }
         if (node.has_input(4)) {
-          auto st = to_ints(known(node.inputs[4]));
+          auto st = editor_.int_values(node.inputs[4]);
           if (!st) return false;
           steps = *st;
         }
@@ -249,7 +239,6 @@ class Folder {
   }
 
   GraphEditor& editor_;
-  std::unordered_map<std::string, Tensor> known_;
 };
 
 class ConstantFoldingPass final : public Pass {
