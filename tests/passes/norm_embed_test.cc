@@ -212,6 +212,39 @@ TEST(FuseEmbedLayerNorm, DistilbertSequenceLengthFromWordEmbeddings) {
   expect_outputs(o);
 }
 
+TEST(FuseEmbedLayerNorm, StaticShapeExportWithFoldedLookups) {
+  // A static-shape export after constant folding: the position lookup is its rows [1, 5, H], the buffered zero
+  // token types are one repeated row [1, 5, H]. Positions become the position table, the segment row is folded in.
+  ModelBuilder m(14);
+  m.input("input_ids", DType::kInt64, {2, 5});
+  m.output("y", DType::kFloat32, {2, 5, kHidden});
+  m.initializer("word", random_floats({kVocab, kHidden}, 41));
+  const Tensor pos = random_floats({1, 5, kHidden}, 42);
+  Tensor seg = Tensor::empty(DType::kFloat32, {1, 5, kHidden});
+  const Tensor seg_row = random_floats({kHidden}, 43);
+  for (int64_t r = 0; r < 5; ++r)
+    for (int64_t c = 0; c < kHidden; ++c) seg.data<float>()[r * kHidden + c] = seg_row.data<float>()[c];
+  m.initializer("pos_rows", pos);
+  m.initializer("seg_rows", seg);
+  m.initializer("gamma", random_floats({kHidden}, 44, 0.5f, 1.5f));
+  m.initializer("beta", random_floats({kHidden}, 45));
+  m.node("Gather", {"word", "input_ids"}, {"w"});
+  m.node("Add", {"w", "seg_rows"}, {"ws"});
+  m.node("Add", {"ws", "pos_rows"}, {"sum"});
+  attr_float(m.node("LayerNormalization", {"sum", "gamma", "beta"}, {"y"}), "epsilon", 1e-12f);
+  const std::string bytes = m.bytes();
+  PassResult r = run_passes(bytes, {"FuseEmbedLayerNorm"}, opt::Level::kReducedPrecision, true);
+  const ir::Node* e = embed_node(r.graph);
+  ASSERT_NE(e, nullptr);
+  ASSERT_EQ(e->inputs.size(), 7u);  // no segment input, no position ids
+  EXPECT_TRUE(e->inputs[1].empty());
+  const Tensor& table = r.graph.initializers.at(e->inputs[3]);
+  EXPECT_EQ(table.shape(), (Shape{5, kHidden}));
+  EXPECT_FLOAT_EQ(table.data<float>()[2 * kHidden + 1], pos.data<float>()[2 * kHidden + 1] + seg_row.data<float>()[1]);
+  expect_same_on_cpu(bytes, "FuseEmbedLayerNorm", "EmbedLayerNormalization", "com.microsoft", 1,
+                     {{"input_ids", Tensor::from_vector<int64_t>({2, 5}, {3, 7, 19, 4, 2, 5, 9, 1, 1, 1})}}, 1);
+}
+
 TEST(FuseEmbedLayerNorm, WordEmbeddingReadElsewhereStays) {
   PassResult r = fuse({.word_read_elsewhere = true});
   EXPECT_EQ(embed_node(r.graph), nullptr);

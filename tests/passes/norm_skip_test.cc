@@ -133,6 +133,22 @@ TEST(FuseSkipLayerNorm, BatchBroadcastSkipGoesSecond) {
   EXPECT_EQ(find(r.graph, "SkipLayerNormalization")->inputs[1], "p");
 }
 
+TEST(FuseSkipLayerNorm, BatchOneInputAgainstNamedBatchSkipIsSwappedOrRefused) {
+  // input [1, 3, 8] + skip [batch, 3, 8]: the batch-1 side must be the skip (no bias: swapped).
+  ModelBuilder m(17);
+  m.input("p", DType::kFloat32, {1, 3, kHidden});
+  m.input("x", DType::kFloat32, {-1, 3, kHidden}, {"batch", "", ""});
+  m.output("y", DType::kFloat32, {-1, 3, kHidden}, {"batch", "", ""});
+  m.initializer("gamma", random_floats({kHidden}, 33));
+  m.initializer("beta", random_floats({kHidden}, 34));
+  m.node("Add", {"p", "x"}, {"sum"});
+  m.node("LayerNormalization", {"sum", "gamma", "beta"}, {"y"});
+  PassResult r = run_passes(m.bytes(), {"FuseSkipLayerNorm"}, opt::Level::kReducedPrecision, true);
+  ASSERT_EQ(count_ops(r.graph, "SkipLayerNormalization"), 1);
+  EXPECT_EQ(find(r.graph, "SkipLayerNormalization")->inputs[0], "x");
+  EXPECT_EQ(find(r.graph, "SkipLayerNormalization")->inputs[1], "p");
+}
+
 // Gather(table, ids) + x -> LayerNorm; `dynamic_ids`: the ids go through a Reshape to a run-time shape, so the
 // lookup's shape is unknown (it could be position rows broadcast over the batch).
 std::string embedding_residual_model(bool dynamic_ids) {

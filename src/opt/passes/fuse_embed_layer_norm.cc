@@ -18,6 +18,9 @@
 //   - segment ids: a graph input of rank 2 is passed; ids filled with one constant k (RoBERTa's buffered zeros
 //     Expand, ConstantOfShape) are folded: row k of the segment table is added to every position row, and no
 //     segment input is given.
+// Static-shape exports fold lookups of constant ids into constants: a [1, S, H] constant whose rows differ is the
+// position rows 0..S-1 (it becomes the position table, ids omitted); one whose rows are all equal is a constant
+// segment lookup (folded into the position table).
 // The mask input stays empty (attention takes the raw mask); the sum output is emitted when the Add's sum is read
 // elsewhere. ALBERT/ELECTRA's embedding size differs from the hidden size: the op works on the embedding size.
 #include <algorithm>
@@ -30,7 +33,8 @@ namespace onyx::opt {
 
 namespace {
 
-enum class IdsKind { kInput, kArange, kFill, kComputed };
+// kRows: no Gather, a constant [1, S, H] / [S, H] (static-shape exports fold the position lookup to its rows).
+enum class IdsKind { kInput, kArange, kFill, kComputed, kRows };
 
 struct Leaf {
   const ir::Node* gather = nullptr;
@@ -39,6 +43,8 @@ struct Leaf {
   std::string input_name;  // kInput: the graph input
   int64_t fill = 0;        // kFill: the value
   int64_t rows = 0;
+  const Tensor* constant_rows = nullptr;  // kRows
+  bool rows_equal = false;                // kRows: every row the same (a folded constant segment lookup)
 };
 
 bool one_of(const std::string& op, std::initializer_list<const char*> ops) {
@@ -269,8 +275,28 @@ bool depends_on(const GraphEditor& e, const std::string& value, const ir::Node& 
 }
 
 // Collects the Gathers under the Add tree rooted at `v` (at most 3 leaves).
+// A constant [1, S, H] or [S, H] of the embedding dtype: rows already looked up.
+std::optional<Leaf> rows_leaf(const GraphEditor& e, const std::string& v, int64_t hidden, DType dtype) {
+  const Tensor* t = e.constant(v);
+  if (!t || t->dtype() != dtype || dtype != DType::kFloat32 || t->rank() < 2 || t->rank() > 3) return std::nullopt;
+  if (t->dim(t->rank() - 1) != hidden || (t->rank() == 3 && t->dim(0) != 1)) return std::nullopt;
+  Leaf l;
+  l.kind = IdsKind::kRows;
+  l.constant_rows = t;
+  l.rows = t->dim(t->rank() - 2);
+  const float* d = t->data<float>();
+  l.rows_equal = true;
+  for (int64_t r = 1; r < l.rows && l.rows_equal; ++r) l.rows_equal = std::equal(d, d + hidden, d + r * hidden);
+  return l;
+}
+
 bool collect(const GraphEditor& e, const std::string& v, bool top, EmbedMatch& m, int64_t hidden, DType dtype) {
   const ir::Node* p = e.producer(v);
+  if (!top && m.leaves.size() < 3)
+    if (auto leaf = rows_leaf(e, v, hidden, dtype)) {
+      m.leaves.push_back(*leaf);
+      return true;
+    }
   if (!p) return false;
   if (p->op_type == "Add" && p->domain.empty() && p->inputs.size() == 2) {
     if (!top && (e.is_graph_output(v) || e.consumers(v).size() != 1)) return false;
@@ -305,13 +331,19 @@ std::optional<EmbedMatch> match(const GraphEditor& e, const ir::Node& ln, int64_
   if (!m.position)
     for (const Leaf& l : m.leaves)
       if (&l != m.word && l.kind == IdsKind::kComputed) m.position = &l;
+  if (!m.position)  // constant rows that differ: the position rows 0..S-1 themselves
+    for (const Leaf& l : m.leaves)
+      if (l.kind == IdsKind::kRows && !l.rows_equal) m.position = &l;
   if (!m.position) return std::nullopt;
   for (const Leaf& l : m.leaves)
     if (&l != m.word && &l != m.position) m.segment = &l;
-  if (m.segment && m.segment->kind != IdsKind::kInput && m.segment->kind != IdsKind::kFill) return std::nullopt;
+  if (m.segment && m.segment->kind != IdsKind::kInput && m.segment->kind != IdsKind::kFill &&
+      !(m.segment->kind == IdsKind::kRows && m.segment->rows_equal))
+    return std::nullopt;
   // Ranks: ids passed to the op are [batch, sequence] (position ids may be [1, sequence]).
   if (rank_of(e, m.word->ids, 0) != 2) return std::nullopt;
-  if (m.position->kind != IdsKind::kArange && rank_of(e, m.position->ids, 0) != 2) return std::nullopt;
+  const bool position_ids = m.position->kind != IdsKind::kArange && m.position->kind != IdsKind::kRows;
+  if (position_ids && rank_of(e, m.position->ids, 0) != 2) return std::nullopt;
   if (m.segment && m.segment->kind == IdsKind::kInput) {
     if (rank_of(e, m.segment->ids, 0) != 2) return std::nullopt;
     auto a = norm::known_dims(e, m.word->ids), b = norm::known_dims(e, m.segment->ids);
@@ -328,8 +360,9 @@ std::optional<EmbedMatch> match(const GraphEditor& e, const ir::Node& ln, int64_
   adds.push_back(&ln);
   std::vector<std::string> passed = {m.word->ids};
   if (m.segment && m.segment->kind == IdsKind::kInput) passed.push_back(m.segment->ids);
-  if (m.position->kind != IdsKind::kArange) passed.push_back(m.position->ids);
+  if (position_ids) passed.push_back(m.position->ids);
   for (const Leaf& l : m.leaves) {
+    if (!l.gather) continue;
     const std::string& out = l.gather->outputs[0];
     if (e.is_graph_output(out)) return std::nullopt;
     std::vector<const ir::Node*> shapes;
@@ -404,17 +437,30 @@ class FuseEmbedLayerNormPass final : public Pass {
       auto m = match(e, ln, hidden, gamma->dtype());
       if (!m || !norm::none_removed(e, m->nodes)) continue;
 
-      std::string position_table = m->position->gather->inputs[0];
+      std::string position_table;
+      Tensor positions;  // the position table as a tensor when it has to be rewritten
+      if (m->position->kind == IdsKind::kRows) {
+        const Tensor& rows = *m->position->constant_rows;
+        positions = rows.reshaped({m->position->rows, hidden});
+      } else {
+        position_table = m->position->gather->inputs[0];
+      }
       std::string segment_ids, segment_table;
-      if (m->segment && m->segment->kind == IdsKind::kFill) {
-        position_table =
-            e.add_initializer(position_table + "_with_segment",
-                              fold_segment_row(*e.constant(position_table), *e.constant(m->segment->gather->inputs[0]),
-                                               m->segment->fill));
+      const bool fold = m->segment && (m->segment->kind == IdsKind::kFill || m->segment->kind == IdsKind::kRows);
+      if (fold) {
+        const Tensor& base = positions.defined() ? positions : *e.constant(position_table);
+        positions = m->segment->kind == IdsKind::kFill
+                        ? fold_segment_row(base, *e.constant(m->segment->gather->inputs[0]), m->segment->fill)
+                        : fold_segment_row(base, m->segment->constant_rows->reshaped({m->segment->rows, hidden}), 0);
       } else if (m->segment) {
         segment_ids = as_int32(e, m->segment->ids);
         segment_table = m->segment->gather->inputs[0];
       }
+      if (positions.defined())
+        position_table =
+            e.add_initializer((position_table.empty() ? ln.outputs[0] + "_position_rows" : position_table) +
+                                  (fold ? "_with_segment" : ""),
+                              positions.clone());
       std::string beta = ln.has_input(2) ? ln.inputs[2] : std::string();
       if (beta.empty()) beta = e.add_initializer(ln.outputs[0] + "_beta", norm::filled_vector(hidden, 0.f));
       std::vector<std::string> inputs = {as_int32(e, m->word->ids),
@@ -425,7 +471,8 @@ class FuseEmbedLayerNormPass final : public Pass {
                                          ln.inputs[1],
                                          beta,
                                          ""};
-      if (m->position->kind != IdsKind::kArange) inputs.push_back(as_int32(e, m->position->ids));
+      if (m->position->kind != IdsKind::kArange && m->position->kind != IdsKind::kRows)
+        inputs.push_back(as_int32(e, m->position->ids));
       while (inputs.back().empty()) inputs.pop_back();
       std::vector<std::string> outputs = {ln.outputs[0], e.unique_name(ln.outputs[0] + "_mask_index")};
       if (!m->sum.empty()) outputs.push_back(m->sum);

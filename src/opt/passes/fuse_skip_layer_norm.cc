@@ -15,9 +15,9 @@
 // is read elsewhere, output 3 (input_skip_bias_sum) writes it under the Add's output name. T5 exports put a Cast to
 // the same type between the Add and the norm (`x.to(float32)`); it stays if others read it, now reading the sum.
 // Shapes: ONNX Runtime needs a 3-D input and a skip of the same shape, or with batch 1 / no batch (it broadcasts
-// only that); Adds whose operands are known to broadcast otherwise, or whose operand is a Gather of unknown shape
-// (an embedding sum: position rows broadcast over the batch), are not fused. T5's residual is the word embedding
-// Gather itself ([batch, sequence, hidden] from the ids' shape): fused.
+// only that, and the batch-1 side becomes the skip); Adds whose operands are known to broadcast otherwise, or whose
+// operand is a Gather of unknown shape (an embedding sum: position rows broadcast over the batch), are not fused. T5's
+// residual is the word embedding Gather itself ([batch, sequence, hidden] from the ids' shape): fused.
 #include <algorithm>
 
 #include "src/opt/passes/norm_match.h"
@@ -32,9 +32,19 @@ struct SkipMatch {
   std::string input, skip, bias, sum;  // sum: empty when nobody else reads it
 };
 
-// Whether `skip` may be added to `input` by SkipLayerNormalization. Unknown shapes are accepted (ONNX shape inference
-// stops at the first dynamic Reshape in most exports); known ones must be 3-D input with an equal skip, or a skip of
-// batch 1 or without batch whose last two dims match.
+bool is_one(const Dim& d) { return d.is_fixed() && d.value == 1; }
+
+// Certainly or by its declared name more than 1 (ONNX shape inference names unknown dims `unk__N`: no evidence).
+bool is_larger(const Dim& d) {
+  if (d.is_fixed()) return d.value > 1;
+  return !d.symbol.empty() && d.symbol.rfind("unk__", 0) != 0;
+}
+
+// Whether `skip` may be added to `input` by SkipLayerNormalization (3-D input; skip of the same shape, or of batch 1,
+// or without batch). Only evidence counts: fixed dims that differ, a fixed 1 against another dim on the last two axes
+// (a broadcast), a batch-1 input against a skip whose batch is larger (fixed, or named by the model), or ranks that
+// do not fit. Other symbolic and unknown dims (ONNX's `unk__N`) are accepted: shape inference stops at the first
+// dynamic Reshape in most exports.
 bool skip_shape_ok(const GraphEditor& e, const std::string& input, const std::string& skip) {
   auto a = norm::known_dims(e, input);
   auto b = norm::known_dims(e, skip);
@@ -43,19 +53,23 @@ bool skip_shape_ok(const GraphEditor& e, const std::string& input, const std::st
   if (!a || !b) return true;
   const auto& x = *a;
   const auto& s = *b;
-  if (!norm::same_dim(x[1], s[s.size() - 2]) || !norm::same_dim(x[2], s[s.size() - 1])) return false;
+  for (size_t k = 1; k <= 2; ++k) {
+    const Dim& dx = x[3 - k];
+    const Dim& ds = s[s.size() - k];
+    if (dx.is_fixed() && ds.is_fixed() && dx.value != ds.value) return false;
+    if (is_one(dx) != is_one(ds) && (dx.is_fixed() || ds.is_fixed())) return false;
+  }
   if (s.size() == 2) return true;
-  return norm::same_dim(x[0], s[0]) || (s[0].is_fixed() && s[0].value == 1);
+  return !(is_one(x[0]) && is_larger(s[0]));
 }
 
-// Whether `value` is certainly smaller (broadcast) along the batch axis than `other`.
+// Whether `value` is certainly the smaller side of a batch broadcast against `other` (it should be the skip).
 bool is_batch_broadcast(const GraphEditor& e, const std::string& value, const std::string& other) {
   auto a = norm::known_dims(e, value);
   auto b = norm::known_dims(e, other);
   if (!a || !b) return false;
   if (a->size() < b->size()) return true;
-  return a->size() == 3 && b->size() == 3 && (*a)[0].is_fixed() && (*a)[0].value == 1 &&
-         !norm::same_dim((*a)[0], (*b)[0]);
+  return a->size() == 3 && b->size() == 3 && is_one((*a)[0]) && is_larger((*b)[0]);
 }
 
 std::optional<SkipMatch> match(const GraphEditor& e, const ir::Node& ln, const Tensor& gamma) {
