@@ -200,13 +200,55 @@ const ir::Node* find_op(const ir::Graph& g, const std::string& op) {
   return nullptr;
 }
 
-// Fuses (any EP), checks the fused node, then compares outputs when onyx has the kernel.
+std::string read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+std::string dims_text(const std::vector<int64_t>& dims) {
+  std::string out;
+  for (int64_t d : dims) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(d);
+  }
+  return out;
+}
+
+// ONNX Runtime runs the unoptimized and the fused model on the same inputs (causal_attention_ort.js --pair): the
+// fused model loads there and computes the same outputs. Skips (returns false) without node / onnxruntime-node.
+bool expect_same_in_onnx_runtime(const std::string& bytes, const ir::Graph& fused, const Variant& v) {
+  if (std::system("node --version > /dev/null 2>&1") != 0) return false;
+  const std::string dir = temp_dir("causal_attention_pair");
+  std::ofstream(dir + "/original.onnx", std::ios::binary) << bytes;
+  auto saved = onnx_io::save_model_bytes(fused);
+  EXPECT_TRUE(saved.ok());
+  if (!saved.ok()) return true;
+  std::ofstream(dir + "/fused.onnx", std::ios::binary) << *saved;
+  const int64_t total = v.past ? kPast + kSeq : kSeq;
+  std::string specs = " x:float32:" + dims_text({kBatch, kSeq, kHidden});
+  if (v.mask) specs += " attention_mask:int64:" + dims_text({kBatch, total});
+  if (v.past) {
+    specs += " past_key:float32:" + dims_text({kBatch, kHeads, kPast, kHeadSize});
+    specs += " past_value:float32:" + dims_text({kBatch, kHeads, kPast, kHeadSize});
+  }
+  const std::string cmd = "node " + std::string(ONYX_SOURCE_DIR) + "/tests/passes/causal_attention_ort.js --pair " +
+                          dir + "/original.onnx " + dir + "/fused.onnx --tol 1e-5" + specs + " > " + dir + "/log.txt";
+  const int rc = std::system(cmd.c_str());
+  if (WIFEXITED(rc) && WEXITSTATUS(rc) == 2) return false;
+  EXPECT_EQ(rc, 0) << cmd << "\n" << read_file(dir + "/log.txt");
+  return true;
+}
+
+// Fuses (any EP), checks the fused node and runs it in ONNX Runtime, then compares onyx's outputs when onyx has the
+// kernel.
 void expect_fused(const Variant& v, const std::string& op) {
   const std::string bytes = gpt2_attention(v);
   PassResult r = run_passes(bytes, {"FuseCausalAttention"}, opt::Level::kReducedPrecision, /*any_ep=*/true);
   EXPECT_EQ(count_ops(r.graph, op), 1);
   EXPECT_EQ(count_ops(r.graph, "Softmax"), 0);
-  EXPECT_EQ(count_ops(r.graph, "Where"), v.where_mask ? 1 : 0);  // the shared mask Where is left to pruning
+  EXPECT_EQ(count_ops(r.graph, "Where"), 0);  // the mask Where too: only this layer read it
   EXPECT_EQ(count_ops(r.graph, "Transpose"), 0);
   EXPECT_EQ(r.report.created[op], 1);
   const ir::Node* n = find_op(r.graph, op);
@@ -232,6 +274,8 @@ void expect_fused(const Variant& v, const std::string& op) {
     EXPECT_EQ(n->inputs[6], "past_key");
     EXPECT_EQ(n->inputs[7], "past_value");
   }
+
+  expect_same_in_onnx_runtime(bytes, r.graph, v);
 
   if (!has_cpu_kernel(op.c_str())) {
     GTEST_SKIP() << "onyx has no CPU " << op << " kernel yet: outputs not compared";
@@ -296,13 +340,6 @@ TEST(FuseCausalAttention, NothingFusedWithoutAKernelForTheTargetEp) {
 }
 
 // ---- the committed GPT-2 exports (scripts/export_test_models.py: 2 layers, 4 heads) ----
-
-std::string read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
 
 struct ModelCase {
   const char* dir;
