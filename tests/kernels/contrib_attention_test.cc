@@ -1,7 +1,8 @@
 // Attention and MultiHeadAttention (com.microsoft) against a double-precision reference written from the ORT
-// definitions: Q K^T * scale + attention_bias + additive mask (mask_filter where padded, again where causal),
-// row softmax, times V. Covers every mask form, past / present, unidirectional with past, S = 1, attention_bias
-// broadcast over batch or heads, fully masked rows, odd sizes, and the inputs that return NotImplemented.
+// definitions: Q K^T * scale + attention_bias + additive mask (mask_filter where padded; future keys excluded when
+// causal), row softmax, times V. Covers every mask form, past / present, unidirectional with past, S = 1,
+// attention_bias broadcast over batch or heads, fully masked rows, odd sizes, and the inputs that return
+// NotImplemented.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -56,7 +57,7 @@ Tensor attention_ref(const RefProblem& p) {
           for (int64_t d = 0; d < p.dqk; ++d) dot += p.q(b, n, s, d) * p.k(b, n, t, d);
           sc[t] = dot * p.scale + (p.bias ? p.bias(b, n, s, t) : 0.0);
           if (p.pad && p.pad(b, s, t)) sc[t] += p.filter;
-          if (p.causal && t > p.past_len + s) sc[t] += p.filter;
+          if (p.causal && t > p.past_len + s) sc[t] = -INFINITY;  // ORT excludes future keys outright
           mx = std::max(mx, sc[t]);
         }
         double sum = 0;
@@ -81,8 +82,8 @@ std::pair<double, double> row_diffs(const Tensor& out, const Tensor& ref, const 
   const int64_t w = p.heads * p.dv;
   for (int64_t b = 0; b < p.batch; ++b)
     for (int64_t s = 0; s < p.q_len; ++s) {
-      bool all = p.pad != nullptr;
-      for (int64_t t = 0; all && t < p.t_len; ++t) all = p.pad(b, s, t);
+      bool all = p.pad != nullptr;  // every visible key padded
+      for (int64_t t = 0; all && t < p.t_len; ++t) all = p.pad(b, s, t) || (p.causal && t > p.past_len + s);
       double& m = all ? closed : open;
       for (int64_t i = 0; i < w; ++i) {
         const int64_t at = (b * p.q_len + s) * w + i;
@@ -332,6 +333,29 @@ TEST(ContribMultiHeadAttention, MatchesReference) {
       EXPECT_LE(max_abs_diff((*out)[2], want_v), 1e-6);
     }
   }
+}
+
+TEST(ContribMultiHeadAttention, CausalExcludesFutureKeysWhateverTheFilter) {
+  // ORT 1.30 drops future keys outright; only padding gets mask_filter_value added (here a small -1).
+  const int64_t b = 2, s = 4, n = 2, h = 3, d = n * h;
+  const Tensor q = random_tensor(DType::kFloat32, {b, s, d}, 31, -2, 2);
+  const Tensor k = random_tensor(DType::kFloat32, {b, s, d}, 32, -2, 2);
+  const Tensor v = random_tensor(DType::kFloat32, {b, s, d}, 33);
+  const std::vector<int32_t> kpm = {1, 1, 0, 1, 0, 1, 1, 1};
+  ir::Node node = ms_node("MultiHeadAttention", 5);
+  math::set_int(node, "num_heads", n);
+  math::set_int(node, "unidirectional", 1);
+  math::set_float(node, "mask_filter_value", -1.0f);
+  auto out = run_ms(node, {q, k, v, Tensor(), Tensor::from_vector<int32_t>({b, s}, kpm)});
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  RefProblem p = ref_problem(b, n, s, s, 0, h, h);
+  p.filter = -1.0;
+  p.causal = true;
+  p.q = [&](int64_t bb, int64_t nn, int64_t ss, int64_t e) { return double(f(q)[(bb * s + ss) * d + nn * h + e]); };
+  p.k = [&](int64_t bb, int64_t nn, int64_t t, int64_t e) { return double(f(k)[(bb * s + t) * d + nn * h + e]); };
+  p.v = [&](int64_t bb, int64_t nn, int64_t t, int64_t e) { return double(f(v)[(bb * s + t) * d + nn * h + e]); };
+  p.pad = [&](int64_t bb, int64_t, int64_t t) { return kpm[bb * s + t] == 0; };
+  EXPECT_LE(max_abs_diff((*out)[0], attention_ref(p)), 1e-5);
 }
 
 TEST(ContribMultiHeadAttention, PackedInputsSayNotImplemented) {

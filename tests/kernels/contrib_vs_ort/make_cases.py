@@ -165,6 +165,8 @@ def attention_cases():
     case("attention_fully_masked_unidirectional_bias", "Attention",
          base + [("mask", raw2), None, ("ab", rnd(rng, 1, n, s, s, lo=-2, hi=2))], ["out"],
          attrs=dict(heads, unidirectional=1))
+    case("attention_unidirectional_small_filter", "Attention", base + [("mask", raw2)], ["out"],
+         attrs=dict(heads, unidirectional=1, mask_filter_value=-1.0))
     case("attention_scale_filter", "Attention", base + [("mask", raw2)], ["out"],
          attrs=dict(heads, scale=0.2, mask_filter_value=-1000.0))
     xo = rnd(rng, 3, 7, 10)  # odd sizes: 5 heads of 2
@@ -212,8 +214,11 @@ def mha_cases():
     case("mha_s1_past6_unidirectional_mask", "MultiHeadAttention",
          [("q", q1), ("k", k1), ("v", v1), None, ("kpm", np.array([[1] * 7, [1] * 5 + [0] * 2], np.int32)), None,
           ("pk", pk6), ("pv", pv6)], ["out", "present_k", "present_v"], attrs=dict(heads, unidirectional=1))
+    kpm5 = np.array([[1, 1, 1, 0, 0], [0] * 5], np.int32)
     case("mha_unidirectional_self", "MultiHeadAttention", [("q", q), ("k", ks), ("v", vs)], ["out"],
          attrs=dict(heads, unidirectional=1))
+    case("mha_unidirectional_small_filter", "MultiHeadAttention", [("q", q), ("k", ks), ("v", vs), None, ("kpm", kpm5)],
+         ["out"], attrs=dict(heads, unidirectional=1, mask_filter_value=-1.0))
     case("mha_bnsh_kv", "MultiHeadAttention", [("q", q), ("k", rnd(rng, b, n, l, dh)), ("v", rnd(rng, b, n, l, dh))],
          ["out"], attrs=dict(heads, scale=0.3))
 

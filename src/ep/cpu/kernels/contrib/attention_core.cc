@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <string>
 
 #include "src/core/parallel.h"
@@ -44,16 +45,15 @@ bool is_padding(const AttentionArgs& a, int64_t b, int64_t s, int64_t j) {
   return false;
 }
 
-// row[j] += mask value of (b, s, j): ORT first sums the padding and causal parts into one mask value, then adds it
-// to the score (the order matters on fully masked rows, where every score rounds to mask_filter's ulp).
-void add_mask_row(const AttentionArgs& a, int64_t b, int64_t s, float* row) {
+// Applies the mask to score row (b, s): padded keys get mask_filter added; with causal, keys after past_len + s
+// are set to the lowest float (ORT 1.30 excludes them outright, whatever mask_filter is).
+void apply_mask_row(const AttentionArgs& a, int64_t b, int64_t s, float* row) {
   const int64_t t_len = total_len(a);
-  const float f = a.mask_filter;
-  for (int64_t j = 0; j < t_len; ++j) {
-    float v = is_padding(a, b, s, j) ? f : 0.0f;
-    if (a.causal && j > a.past_len + s) v += f;
-    row[j] += v;
-  }
+  const int64_t visible = a.causal ? std::min(t_len, a.past_len + s + 1) : t_len;
+  if (a.mask.kind != MaskKind::kNone)
+    for (int64_t j = 0; j < visible; ++j)
+      if (is_padding(a, b, s, j)) row[j] += a.mask_filter;
+  std::fill(row + visible, row + t_len, std::numeric_limits<float>::lowest());
 }
 
 // present / concat buffer for one (b, n): past rows then new rows, [T, d].
@@ -209,7 +209,7 @@ Status run_attention(const AttentionArgs& a, float* scratch) {
           return;
         }
         if (masked)
-          for (int64_t s = 0; s < s_len; ++s) add_mask_row(a, b, s, scores + s * t_len);
+          for (int64_t s = 0; s < s_len; ++s) apply_mask_row(a, b, s, scores + s * t_len);
         for (int64_t s = 0; s < s_len; ++s) {
           float* row = scores + s * t_len;
           const float sum = rk.exp_shift_sum(row, rk.max(row, t_len), row, t_len);

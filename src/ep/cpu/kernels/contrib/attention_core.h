@@ -2,13 +2,14 @@
 // semantics: masks are additive. Per (batch b, head n), with T = past_len + kv_len:
 //
 //   K_all = [past_k ; k]  V_all = [past_v ; v]             (written to present_k / present_v when asked)
-//   scores[S, T] = (mask_add[b] + attention_bias[b|0, n|0]) + scale * Q K_all^T      (ORT's summation order)
+//   scores[S, T] = (scale * Q K_all^T + attention_bias[b|0, n|0]) + mask_add[b]      (ORT's summation order)
 //   probs = softmax(scores) row-wise;   out[b, s, n*Dv : (n+1)*Dv] = probs V_all
 //
-// mask_add[b, s, j] = (padding(b, s, j) ? mask_filter : 0) + (causal && j > past_len + s ? mask_filter : 0), where
-// padding is: 1-D [B] j >= end[b]; 1-D [2B] also j < start[b]; 2-D [B, T] raw 0/1 == 0; 3-D [B, S, T] raw == 0;
-// 4-D [B, 1, M, M] raw mask[b, 0, past_len + s, j] == 0 (ORT's CUDA "Megatron" form). A fully masked row thus keeps
-// the softmax of its unmasked scores (all shifted by mask_filter), as in ORT.
+// mask_add[b, s, j] = padding(b, s, j) ? mask_filter : 0, where padding is: 1-D [B] j >= end[b]; 1-D [2B] also
+// j < start[b]; 2-D [B, T] raw 0/1 == 0; 3-D [B, S, T] raw == 0; 4-D [B, 1, M, M] raw mask[b, 0, past_len + s, j]
+// == 0 (ORT's CUDA "Megatron" form). With causal, keys j > past_len + s get the lowest float instead (excluded
+// whatever mask_filter is, as ORT 1.30 does). A fully masked row thus keeps the softmax of its visible scores, all
+// shifted by mask_filter, as in ORT.
 // Variants:
 //   float32  per (b, n): gemm_f32 for Q K^T (into a mask-prefilled score block, beta = 1) and for probs V (written
 //            straight into the [B, S, N*Dv] output), row softmax from row_kernels_f32; parallel over B*N with one
