@@ -167,6 +167,12 @@ def attention_cases():
          attrs=dict(heads, unidirectional=1))
     case("attention_unidirectional_small_filter", "Attention", base + [("mask", raw2)], ["out"],
          attrs=dict(heads, unidirectional=1, mask_filter_value=-1.0))
+    small = dict(heads, mask_filter_value=-1.0)
+    case("attention_small_filter_1d_end_start", "Attention", base + [("mask", np.array([5, 4, 0, 2], np.int32))],
+         ["out"], attrs=small)
+    case("attention_small_filter_3d_past", "Attention",
+         base + [("mask", (rng.uniform(size=(b, s, s + p)) > 0.4).astype(np.int32)), ("past", past)],
+         ["out", "present"], attrs=small)  # ORT wants present whenever past is given
     case("attention_scale_filter", "Attention", base + [("mask", raw2)], ["out"],
          attrs=dict(heads, scale=0.2, mask_filter_value=-1000.0))
     xo = rnd(rng, 3, 7, 10)  # odd sizes: 5 heads of 2
@@ -219,6 +225,9 @@ def mha_cases():
          attrs=dict(heads, unidirectional=1))
     case("mha_unidirectional_small_filter", "MultiHeadAttention", [("q", q), ("k", ks), ("v", vs), None, ("kpm", kpm5)],
          ["out"], attrs=dict(heads, unidirectional=1, mask_filter_value=-1.0))
+    case("mha_small_filter_1d", "MultiHeadAttention", [("q", q), ("k", k), ("v", v), None,
+                                                       ("kpm", np.array([6, 2], np.int32))], ["out"],
+         attrs=dict(heads, mask_filter_value=-1.0))
     case("mha_bnsh_kv", "MultiHeadAttention", [("q", q), ("k", rnd(rng, b, n, l, dh)), ("v", rnd(rng, b, n, l, dh))],
          ["out"], attrs=dict(heads, scale=0.3))
 
