@@ -63,6 +63,8 @@ Result<OptimizeReport> optimize(ir::Graph& graph, const OptimizeOptions& options
       }
   OptimizeReport report;
   report.nodes_before = graph.nodes.size();
+  std::map<std::string, int> initial_counts;
+  for (const auto& node : graph.nodes) initial_counts[node.op_type]++;
   PassContext ctx;
   ctx.ep_supports = options.ep_supports ? options.ep_supports : cpu_supports;
   if (options.level != Level::kNone) {
@@ -81,7 +83,14 @@ Result<OptimizeReport> optimize(ir::Graph& graph, const OptimizeOptions& options
       if (!any) break;
     }
   }
-  report.created = std::move(ctx.created);
+  // Net new nodes of every op type a pass created: final count - initial count (a Gelu later absorbed into a
+  // BiasGelu, or a LayerNormalization the model already had, is not reported as fused).
+  for (const auto& [op, n] : ctx.created) {
+    const int now = static_cast<int>(std::count_if(graph.nodes.begin(), graph.nodes.end(),
+                                                   [&](const ir::Node& node) { return node.op_type == op; }));
+    const int before = initial_counts.count(op) ? initial_counts.at(op) : 0;
+    if (now > before) report.created[op] = now - before;
+  }
   report.rewrites = std::move(ctx.rewrites);
   report.log = std::move(ctx.log);
   report.nodes_after = graph.nodes.size();

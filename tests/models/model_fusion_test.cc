@@ -2,7 +2,7 @@
 //   - "fully optimized" by ONNX Runtime's criterion, per architecture: at O2, Attention (or MultiHeadAttention) ==
 //     layers, Gelu + BiasGelu + FastGelu == layers (gelu models), SkipLayerNormalization >= 2 * layers - 1 (T5: the
 //     simplified form), EmbedLayerNormalization == 1 (models with an embedding LayerNorm); GPT-2: attention == layers;
-//   - O1, O2 and O3 outputs equal the unoptimized outputs on every case within 1e-4 (O3 approximates Gelu: 1e-3);
+//   - O1 and O2 outputs equal the unoptimized outputs on every case within 1e-4 (O3 approximates Gelu: 2e-3);
 //   - O4 (bf16 where the CPU has AVX512-BF16) within 2e-2 * (1 + |fp32 output|).
 // Architectures without an op are listed with the reason (T5: relu FFN, no embedding LayerNorm).
 #include <gtest/gtest.h>
@@ -167,7 +167,9 @@ void expect_level_matches_unoptimized(int level, double tol, bool relative = fal
 
 TEST(ModelFusion, O1OutputsEqualUnoptimized) { expect_level_matches_unoptimized(1, 1e-4); }
 TEST(ModelFusion, O2OutputsEqualUnoptimized) { expect_level_matches_unoptimized(2, 1e-4); }
-TEST(ModelFusion, O3OutputsCloseToUnoptimized) { expect_level_matches_unoptimized(3, 1e-3); }
+// O3's tanh GELU differs from erf GELU by up to 4.7e-4 per element (|x| ~ 2.7); through the layers that reaches
+// 1.2e-3 (ONNX Runtime running the same O3 file shows the same distance to PyTorch).
+TEST(ModelFusion, O3OutputsCloseToUnoptimized) { expect_level_matches_unoptimized(3, 2e-3); }
 // bf16 keeps 8 mantissa bits (relative rounding 2^-9 per product), so the bound scales with the output's magnitude:
 // |bf16 - fp32| <= 2e-2 * (1 + |fp32|) elementwise (GPT-2 logits reach 12; BERT hidden states 3).
 TEST(ModelFusion, O4OutputsWithinBf16ToleranceOfFp32) { expect_level_matches_unoptimized(4, 2e-2, /*relative=*/true); }
