@@ -120,7 +120,8 @@ CONFIGS["distilbert_seqcls"] = Config(CONFIGS["distilbert"], architectures=["Dis
                                      label2id={"NEGATIVE": 0, "POSITIVE": 1})
 CONFIGS["gpt2_past"] = Config(CONFIGS["gpt2"])
 # BERT with the attention-mask paths of other exporters (test_models/bert_variants.py), for the attention fusion.
-for _name, _variant in (("bert_mask10000", "mask_10000"), ("bert_boolmask", "bool_mask"), ("bert_sdpa", "sdpa")):
+for _name, _variant in (("bert_mask10000", "mask_10000"), ("bert_boolmask", "bool_mask"), ("bert_sdpa", "sdpa"),
+                         ("bert_bidir_mask", "bidir_mask")):
     CONFIGS[_name] = bert_config(architectures=["BertModel"], attention_variant=_variant)
 # GPT-2's config uses n_* names; HF maps them through attribute_map. Keep both so the model code reads hidden_size.
 for _name in ("gpt2", "gpt2_past"):
@@ -186,6 +187,8 @@ SPECS = [
          BERT_TOKENS, 15),
     Spec("bert_sdpa", BertVariantFeatureExtraction, "feature-extraction", ENC3, ["last_hidden_state"], BERT_TOKENS,
          16),
+    Spec("bert_bidir_mask", BertVariantFeatureExtraction, "feature-extraction", ENC3, ["last_hidden_state"],
+         BERT_TOKENS, 17),
 ]
 
 

@@ -8,6 +8,9 @@ The optimizer's attention fusion must recognise every mask form exporters produc
     "sdpa":       torch 2.x scaled_dot_product_attention math path: the scale 1/sqrt(head_size) is computed from the
                   query's shape and applied as sqrt(scale) to q and to k^T before their MatMul; the additive mask is
                   transformers' _prepare_4d_attention_mask_for_sdpa: [B, 1, S, T], masked_fill(1 - mask, finfo.min)
+    "bidir_mask": transformers >= 4.53's masking_utils for an encoder, eager attention: an all-true [S, T] bidirectional
+                  mask expanded to [B, 1, S, T] times the padding mask [B, 1, 1, T] (bool), then
+                  torch.where(mask, 0, finfo.min) added to the scores
 """
 
 import torch
@@ -59,6 +62,12 @@ def variant_mask(attention_mask, variant, target_length):
         expanded = attention_mask[:, None, None, :].expand(batch, 1, target_length, source_length).to(torch.float32)
         inverted = 1.0 - expanded
         return inverted.masked_fill(inverted.to(torch.bool), torch.finfo(torch.float32).min)
+    if variant == "bidir_mask":
+        batch, source_length = attention_mask.shape
+        bidirectional = torch.ones((target_length, source_length), dtype=torch.bool)
+        mask = bidirectional[None, None, :, :].expand(batch, -1, -1, -1)
+        mask = mask * attention_mask[:, None, None, :].bool()
+        return torch.where(mask, torch.tensor(0.0), torch.tensor(torch.finfo(torch.float32).min))
     raise ValueError(f"unknown attention_variant {variant!r}")
 
 

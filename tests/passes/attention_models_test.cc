@@ -91,6 +91,7 @@ TEST(FuseAttentionModels, OneAttentionPerLayerOnEveryEncoderTestModel) {
     options.run_onnx_checker = false;
     auto session = Session::create_from_bytes(*saved, options, dir.string());
     ASSERT_TRUE(session.ok()) << session.status().to_string();
+    double worst_model = 0;
     for (const auto& c : fs::directory_iterator(dir)) {
       if (!c.is_directory() || c.path().filename().string().rfind("case_", 0) != 0) continue;
       NamedTensors inputs;
@@ -117,10 +118,13 @@ TEST(FuseAttentionModels, OneAttentionPerLayerOnEveryEncoderTestModel) {
         for (int64_t i = 0; i < want.numel(); ++i)
           worst = std::max(worst, static_cast<double>(std::fabs(have->data<float>()[i] - want.data<float>()[i])));
         EXPECT_LE(worst, 1e-4) << c.path().filename() << " " << out_name;
+        worst_model = std::max(worst_model, worst);
       }
     }
+    std::printf("%-28s CPU EP, FuseAttention only: max |fused - PyTorch| %.2e over all cases\n", name.c_str(),
+                worst_model);
   }
-  if (!std::getenv("ONYX_ATTENTION_MODELS_DIR")) EXPECT_GE(checked, 28);  // 14 encoder models x 2 opsets
+  if (!std::getenv("ONYX_ATTENTION_MODELS_DIR")) EXPECT_GE(checked, 30);  // 15 encoder models x 2 opsets
 }
 
 }  // namespace

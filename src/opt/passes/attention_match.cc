@@ -194,6 +194,47 @@ std::optional<std::vector<int64_t>> unsqueeze_axes(const GraphEditor& e, const i
   return std::nullopt;
 }
 
+// True when `value` evaluates to one constant whatever the mask (MaskEval meets no graph input).
+bool is_constant_valued(const GraphEditor& e, const std::string& value) {
+  MaskEval ev(e, 0.0);
+  return ev.eval(value, 0).has_value() && ev.raw.empty();
+}
+
+// An upper bound of the rank of `value`: declared/inferred, or the length of a ConstantOfShape / Expand shape.
+std::optional<size_t> rank_bound(const GraphEditor& e, const std::string& value) {
+  if (auto r = e.rank(value)) return r;
+  const ir::Node* p = e.producer(value);
+  if (!p || (p->op_type != "ConstantOfShape" && p->op_type != "Expand")) return std::nullopt;
+  const std::string& shape = p->op_type == "Expand" ? p->inputs[1] : p->inputs[0];
+  size_t n = 0;
+  if (auto v = e.int_values(shape)) {
+    n = v->size();
+  } else if (const ir::Node* c = e.producer(shape); c && c->op_type == "Concat") {
+    for (const auto& part : c->inputs) {
+      auto pv = e.int_values(part);
+      auto pr = e.rank(part);
+      const ValueInfo* vi = e.info(part);
+      if (pv)
+        n += pv->size();
+      else if (pr == 1u && vi->shape[0].is_fixed())
+        n += static_cast<size_t>(vi->shape[0].value);
+      else
+        n += 1;  // Unsqueeze of a scalar dimension
+    }
+  } else if (const ValueInfo* vi = e.info(shape);
+             vi && vi->has_shape && vi->shape.size() == 1 && vi->shape[0].is_fixed()) {
+    n = static_cast<size_t>(vi->shape[0].value);
+  } else {
+    return std::nullopt;
+  }
+  if (p->op_type == "Expand") {
+    auto in = e.rank(p->inputs[0]);
+    if (!in && !e.scalar(p->inputs[0])) return std::nullopt;
+    n = std::max(n, in.value_or(0));
+  }
+  return n;
+}
+
 // Checks that the raw [B, T] mask reaches `value` laid out as [B, 1, 1, T] (B on axis 0, T on axis 3, rank 4).
 // Walks the chain of layout-changing ops from `value` to `raw`; elementwise ops keep the layout of their operand
 // that carries the mask (the one that is not a scalar).
@@ -259,10 +300,17 @@ bool mask_layout_ok(const GraphEditor& e, const std::string& value, const std::s
     if (op == "Cast" || op == "Not" || op == "Neg" || op == "Identity") return layout(n->inputs[0], d + 1);
     if (op == "Where" || n->inputs.size() == 2) {
       // Elementwise: the mask-carrying operand gives the layout; the others must be scalars (rank-0/1 constants).
+      // Constant-valued operands (scalars, ConstantOfShape, Expand of a scalar: transformers >= 4.53 builds the
+      // bidirectional mask as all-true [S, T] * padding [B, 1, 1, T]) do not move the mask's axes as long as their
+      // rank is at most 4.
       std::optional<Layout> found;
       for (const auto& in : n->inputs) {
         if (e.scalar(in)) continue;
-        if (const ir::Node* c = e.producer(in); c && c->op_type == "ConstantOfShape") continue;
+        if (is_constant_valued(e, in)) {
+          auto r = rank_bound(e, in);
+          if (!r || *r > 4) return std::nullopt;
+          continue;
+        }
         auto l = layout(in, d + 1);
         if (!l || (found && (found->rank != l->rank || found->b != l->b || found->t != l->t))) return std::nullopt;
         found = l;
