@@ -33,10 +33,13 @@ TEST(ConstantFolding, FoldsConstantNodesAndTheirArithmetic) {
   expect_same_outputs(bytes, r, {{"x", random_floats({2, 3}, 1)}});
 }
 
-TEST(ConstantFolding, FoldsShapeOfAStaticInput) {
+TEST(ConstantFolding, FoldsShapeAndSizeOfAStaticInput) {
   ModelBuilder m(14);
   m.input("x", DType::kFloat32, {2, 3, 4});
   m.output("y", DType::kFloat32, {-1}, {"n"});
+  m.output("size", DType::kInt64, {});
+  m.node("Size", {"x"}, {"sz"});
+  m.node("Identity", {"sz"}, {"size"});
   m.node("Shape", {"x"}, {"s"});
   m.node("ReduceProd", {"s"}, {"p"});
   m.initializer("one", ints({1}));
@@ -46,8 +49,12 @@ TEST(ConstantFolding, FoldsShapeOfAStaticInput) {
   PassResult r = run_passes(bytes, kPass);
   EXPECT_EQ(count_ops(r.graph, "Shape"), 0);
   EXPECT_EQ(count_ops(r.graph, "ReduceProd"), 0);
-  ASSERT_EQ(r.graph.nodes.size(), 1u);
-  const Tensor& shape = r.graph.initializers.at(r.graph.nodes[0].inputs[1]);
+  EXPECT_EQ(count_ops(r.graph, "Size"), 0);
+  ASSERT_EQ(r.graph.nodes.size(), 2u);  // Reshape, and the Identity writing graph output "size"
+  ASSERT_TRUE(r.graph.initializers.count("sz"));
+  EXPECT_EQ(r.graph.initializers.at("sz").data<int64_t>()[0], 24);
+  const ir::Node& reshape = r.graph.nodes[0].op_type == "Reshape" ? r.graph.nodes[0] : r.graph.nodes[1];
+  const Tensor& shape = r.graph.initializers.at(reshape.inputs[1]);
   ASSERT_EQ(shape.numel(), 1);
   EXPECT_EQ(shape.data<int64_t>()[0], 24);
   expect_same_outputs(bytes, r, {{"x", random_floats({2, 3, 4}, 2)}});

@@ -9,7 +9,7 @@
 //
 //   x [2, 7, 32] (static)
 //      |
-//    Shape                          ->  initializer [2, 7, 32]
+//    Shape                          ->  initializer [2, 7, 32]   (Size -> initializer 448)
 //
 //   x [batch, seq, 32]                   (only the selected dims must be static: the chains exports build
 //      |                                  Reshape shapes from)
@@ -120,6 +120,7 @@ class Folder {
     }
     if (onnx_domain && node.op_type == "DequantizeLinear") return false;
     if (onnx_domain && node.op_type == "Shape" && !known(node.inputs[0])) return fold_shape(node);
+    if (onnx_domain && node.op_type == "Size" && !known(node.inputs[0])) return fold_size(node);
     if (onnx_domain && (node.op_type == "Gather" || node.op_type == "Slice") && fold_shape_part(node)) return true;
     return evaluate(node);
   }
@@ -143,6 +144,18 @@ class Folder {
     for (int64_t d : *dims)
       if (d < 0) return false;
     replace(node, {Tensor::from_vector<int64_t>({static_cast<int64_t>(dims->size())}, *dims)});
+    return true;
+  }
+
+  bool fold_size(const ir::Node& node) {
+    auto dims = node.has_input(0) ? basic::known_dims(editor_, node.inputs[0]) : std::nullopt;
+    if (!dims) return false;
+    int64_t n = 1;
+    for (int64_t d : *dims) {
+      if (d < 0) return false;
+      n *= d;
+    }
+    replace(node, {Tensor::from_vector<int64_t>({}, {n})});
     return true;
   }
 
