@@ -18,6 +18,7 @@ struct LnOptions {
   bool reciprocal = false;  // Mul(d, Reciprocal(sqrt)) instead of Div(d, sqrt)
   bool swapped = false;     // Mul(gamma, .), Add(beta, .), Add(eps, var)
   bool beta = true;
+  bool gamma = true;      // false: elementwise_affine=False, no Mul(gamma) / Add(beta) (scale of ones)
   bool two_subs = false;  // a second Sub(X, mean) feeds the Div
   int64_t axis = -1;
   float exponent = 2.f;
@@ -61,6 +62,10 @@ std::string layer_norm_model(const LnOptions& o) {
   } else {
     m.node("Div", {num, "std"}, {"n"});
   }
+  if (!o.gamma) {
+    m.node("Identity", {"n"}, {"y"});
+    return m.bytes();
+  }
   const std::string scaled = o.beta ? "s" : "y";
   if (o.swapped)
     m.node("Mul", {"gamma", "n"}, {scaled});
@@ -86,7 +91,7 @@ void expect_layer_norm(const LnOptions& o) {
   EXPECT_EQ(r.report.created["LayerNormalization"], 1);
   for (const auto& n : r.graph.nodes)
     if (n.op_type == "LayerNormalization") {
-      EXPECT_EQ(n.inputs.size(), o.beta ? 3u : 2u);
+      EXPECT_EQ(n.inputs.size(), o.beta && o.gamma ? 3u : 2u);
       EXPECT_FLOAT_EQ(n.attr_float("epsilon", 0), 1e-5f);
       EXPECT_EQ(n.attr_int("axis", 0), -1);
     }
@@ -97,6 +102,7 @@ TEST(FuseLayerNorm, Opset14PowDiv) { expect_layer_norm({}); }
 TEST(FuseLayerNorm, MulSquareAndReciprocal) { expect_layer_norm({.mul_square = true, .reciprocal = true}); }
 TEST(FuseLayerNorm, SwappedOperands) { expect_layer_norm({.swapped = true}); }
 TEST(FuseLayerNorm, NoBeta) { expect_layer_norm({.beta = false}); }
+TEST(FuseLayerNorm, NoAffineGetsAScaleOfOnes) { expect_layer_norm({.beta = false, .gamma = false}); }
 TEST(FuseLayerNorm, TwoSubs) { expect_layer_norm({.two_subs = true}); }
 TEST(FuseLayerNorm, Opset18AxesInput) { expect_layer_norm({.opset = 18}); }
 TEST(FuseLayerNorm, PositiveLastAxis) { expect_layer_norm({.axis = 2}); }
