@@ -55,7 +55,7 @@ std::optional<Tensor> constant_node_value(const ir::Node& node) {
 // Python-style 1-D slice [start:end:step] of the indices 0..n-1, clamped as ONNX Slice does.
 std::vector<int64_t> slice_indices(int64_t n, int64_t start, int64_t end, int64_t step) {
   std::vector<int64_t> out;
-  if (step == 0) return out;
+  if (step == 0 || n <= 0) return out;
   if (start < 0) start += n;
   if (end < 0) end += n;
   if (step > 0) {
@@ -119,8 +119,8 @@ class Folder {
       return true;
     }
     if (onnx_domain && node.op_type == "DequantizeLinear") return false;
-    if (onnx_domain && node.op_type == "Shape" && !known(node.inputs[0])) return fold_shape(node);
-    if (onnx_domain && node.op_type == "Size" && !known(node.inputs[0])) return fold_size(node);
+    if (onnx_domain && node.op_type == "Shape" && node.has_input(0) && !known(node.inputs[0])) return fold_shape(node);
+    if (onnx_domain && node.op_type == "Size" && node.has_input(0) && !known(node.inputs[0])) return fold_size(node);
     if (onnx_domain && (node.op_type == "Gather" || node.op_type == "Slice") && fold_shape_part(node)) return true;
     return evaluate(node);
   }
