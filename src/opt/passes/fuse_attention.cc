@@ -52,12 +52,11 @@ bool add_term(const GraphEditor& e, Scores& s, const std::string& term) {
       return true;
     }
   }
-  // attention_bias must be rank 4 with dims 2, 3 = S, T (no broadcasting there).
+  // attention_bias must be rank 4 with dims 2, 3 = S, T (no broadcasting there): a term of unknown shape, or one
+  // broadcast over the queries ([B, 1, 1, T]: a mask form not recognised above), cannot be passed.
   const ValueInfo* vi = e.info(term);
-  if (vi && vi->has_shape) {
-    if (vi->shape.size() != 4) return false;
-    if (vi->shape[2].is_fixed() && vi->shape[2].value == 1) return false;
-  }
+  if (!vi || !vi->has_shape || vi->shape.size() != 4) return false;
+  if (vi->shape[2].is_fixed() && vi->shape[2].value == 1) return false;
   s.bias_terms.push_back(term);
   return true;
 }
