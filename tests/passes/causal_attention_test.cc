@@ -34,6 +34,7 @@ struct Variant {
   bool leak_scores = false;      // the scaled scores are also a graph output (must not fuse)
   bool where_mask = false;       // additive mask as Where(bool mask, 0, -10000) (FuseAttention's mask matcher)
   bool layer_idx_scale = false;  // scale_attn_by_inverse_layer_idx: a second Div by (layer index + 1) = 2
+  bool legacy_causal = false;    // transformers < 4: w * b - 1e4 * (1 - b) with a float buffer
 };
 
 void set_ints(onnx::NodeProto& n, const std::string& name, const std::vector<int64_t>& v) {
@@ -97,7 +98,7 @@ std::string gpt2_attention(const Variant& v) {
   m.initializer("head_shape", ints({0, 0, kHeads, kHeadSize}));
   for (const char* t : {"q", "k", "v"}) m.node("Reshape", {t, "head_shape"}, {std::string(t) + "_r"});
   set_ints(m.node("Transpose", {"q_r"}, {"q_h"}), "perm", {0, 2, 1, 3});
-  set_ints(m.node("Transpose", {"k_r"}, {"k_h"}), "perm", {0, 2, 1, 3});
+  if (v.past || !v.legacy_causal) set_ints(m.node("Transpose", {"k_r"}, {"k_h"}), "perm", {0, 2, 1, 3});
   set_ints(m.node("Transpose", {"v_r"}, {"v_h"}), "perm", {0, 2, 1, 3});
   std::string key_heads = "k_h", value_heads = "v_h";
   if (v.past) {
@@ -125,27 +126,44 @@ std::string gpt2_attention(const Variant& v) {
     m.node("Mul", {"scale", "qk"}, {"scores"});
   }
 
-  // causal: bias[:, :, T-S:T, :T]
-  std::vector<bool> buffer(kMaxPositions * kMaxPositions);
-  for (int64_t i = 0; i < kMaxPositions; ++i)
-    for (int64_t j = 0; j < kMaxPositions; ++j) buffer[i * kMaxPositions + j] = !v.causal_buffer || j <= i;
-  m.initializer("bias", Tensor::from_vector<bool>({1, 1, kMaxPositions, kMaxPositions}, buffer));
-  dim_value(m, "q_h", -2, "q_len");
-  dim_value(m, key_heads, -2, "k_len");
-  m.node("Sub", {"k_len", "q_len"}, {"past_len"});
-  m.initializer("axis2", ints({2}));
-  m.initializer("axis3", ints({3}));
-  m.initializer("zero", ints({0}));
-  m.node("Slice", {"bias", "past_len", "k_len", "axis2"}, {"bias_rows"});
-  m.node("Slice", {"bias_rows", "zero", "k_len", "axis3"}, {"causal"});
-  m.initializer("fill", scalar_f(kFinfoMin));
   std::string scaled = "scores";
   if (v.layer_idx_scale) {
     m.initializer("layer_plus_one", scalar_f(2.f));
     m.node("Div", {"scores", "layer_plus_one"}, {"scores_by_layer"});
     scaled = "scores_by_layer";
   }
-  m.node("Where", {"causal", scaled, "fill"}, {"masked"});
+
+  // causal: bias[:, :, T-S:T, :T] (transformers < 4: float buffer, lengths read from the scores' shape)
+  std::vector<float> buffer(kMaxPositions * kMaxPositions);
+  for (int64_t i = 0; i < kMaxPositions; ++i)
+    for (int64_t j = 0; j < kMaxPositions; ++j) buffer[i * kMaxPositions + j] = !v.causal_buffer || j <= i;
+  if (v.legacy_causal) {
+    m.initializer("bias", Tensor::from_vector<float>({1, 1, kMaxPositions, kMaxPositions}, buffer));
+    dim_value(m, scaled, -2, "q_len");
+    dim_value(m, scaled, -1, "k_len");
+  } else {
+    std::vector<bool> bools(buffer.begin(), buffer.end());
+    m.initializer("bias", Tensor::from_vector<bool>({1, 1, kMaxPositions, kMaxPositions}, bools));
+    dim_value(m, "q_h", -2, "q_len");
+    dim_value(m, key_heads, -2, "k_len");
+  }
+  m.node("Sub", {"k_len", "q_len"}, {"past_len"});
+  m.initializer("axis2", ints({2}));
+  m.initializer("axis3", ints({3}));
+  m.initializer("zero", ints({0}));
+  m.node("Slice", {"bias", "past_len", "k_len", "axis2"}, {"bias_rows"});
+  m.node("Slice", {"bias_rows", "zero", "k_len", "axis3"}, {"causal"});
+  if (v.legacy_causal) {  // w * b - 1e4 * (1 - b)
+    m.node("Mul", {scaled, "causal"}, {"kept"});
+    m.initializer("one_c", scalar_f(1.f));
+    m.node("Sub", {"one_c", "causal"}, {"future"});
+    m.initializer("ten_thousand", scalar_f(10000.f));
+    m.node("Mul", {"ten_thousand", "future"}, {"future_fill"});
+    m.node("Sub", {"kept", "future_fill"}, {"masked"});
+  } else {
+    m.initializer("fill", scalar_f(kFinfoMin));
+    m.node("Where", {"causal", scaled, "fill"}, {"masked"});
+  }
 
   std::string logits = "masked";
   if (v.mask) {
@@ -314,10 +332,21 @@ TEST(FuseCausalAttention, WhereFormOfThePaddingMask) {
   expect_fused({.past = true, .where_mask = true}, "MultiHeadAttention");
 }
 
+// Without a padding mask: with one, the left-padded row's first query (its causal window is all padding) would get
+// the future keys (-1e4 beats finfo.min) in the unoptimized graph and the padded key in ORT's Attention; only such
+// all-padding windows differ (see fuse_causal_attention.cc).
+TEST(FuseCausalAttention, LegacyMultiplySubtractCausalMask) {
+  expect_fused({.mask = false, .legacy_causal = true}, "Attention");
+  expect_fused({.mask = false, .gemm = false, .shape_scale = false, .legacy_causal = true}, "Attention");
+}
+
 TEST(FuseCausalAttention, NonCausalBufferIsNotFused) {
   for (bool past : {false, true}) {
     PassResult r = run_passes(gpt2_attention({.past = past, .causal_buffer = false}), {"FuseCausalAttention"},
                               opt::Level::kReducedPrecision, true);
+    PassResult legacy = run_passes(gpt2_attention({.past = past, .causal_buffer = false, .legacy_causal = true}),
+                                   {"FuseCausalAttention"}, opt::Level::kReducedPrecision, true);
+    EXPECT_EQ(count_ops(legacy.graph, "Attention") + count_ops(legacy.graph, "MultiHeadAttention"), 0);
     EXPECT_EQ(count_ops(r.graph, "Attention") + count_ops(r.graph, "MultiHeadAttention"), 0) << "past " << past;
     EXPECT_EQ(count_ops(r.graph, "Softmax"), 1);
   }

@@ -128,7 +128,8 @@ int64_t norm_axis(int64_t axis, int64_t rank) { return axis < 0 ? axis + rank : 
 struct HeadTensors {
   const GraphEditor* e = nullptr;
   std::string q_heads, k_heads, v_heads, k_transposed, present_key, present_value, q_split, k_split, v_split;
-  std::string k_reshaped;  // Reshape(k) [B, S, N, Dh]
+  std::string k_reshaped;           // Reshape(k) [B, S, N, Dh]
+  std::vector<std::string> scores;  // q @ k^T and its scaled versions, [B, N, S, T]
   bool has_past = false;
 
   // Without past, the export reads the key length from Transpose(0, 2, 1, 3)(Reshape(k)) even when k^T is one
@@ -138,8 +139,10 @@ struct HeadTensors {
     const ir::Node* p = e->producer(t);
     return is_transpose(p, {0, 2, 1, 3}) && p->inputs[0] == k_reshaped;
   }
+  bool is_scores(const std::string& t) const { return std::find(scores.begin(), scores.end(), t) != scores.end(); }
   bool is_key_length(const std::optional<DimRef>& d) const {
     if (!d) return false;
+    if (is_scores(d->tensor)) return norm_axis(d->axis, 4) == 3;
     const int64_t a = norm_axis(d->axis, 4);
     if (a == 2 && (d->tensor == present_key || d->tensor == present_value)) return !d->tensor.empty();
     if (a == 3 && d->tensor == k_transposed) return true;
@@ -150,6 +153,7 @@ struct HeadTensors {
   }
   bool is_query_length(const std::optional<DimRef>& d) const {
     if (!d) return false;
+    if (is_scores(d->tensor)) return norm_axis(d->axis, 4) == 2;
     if (d->tensor == q_heads) return norm_axis(d->axis, 4) == 2;
     if (d->tensor == q_split) return norm_axis(d->axis, 3) == 1;
     return false;
@@ -175,32 +179,40 @@ bool is_past_length_ref(const GraphEditor& e, const IntRef& r, const HeadTensors
   return h.is_key_length(dim_of(e, p->inputs[0])) && h.is_query_length(dim_of(e, p->inputs[1]));
 }
 
-// True when the boolean tensor `t` (any numeric dtype: nonzero = keep) is t[..., i, j] = (j <= i + offset) over its
-// last two dims, with all leading dims 1.
+// True when `t` (bool, or 0/1 in a numeric dtype) is t[..., i, j] = (j <= i + offset) over its last two dims, with
+// all leading dims 1.
 bool is_lower_triangular(const Tensor& t, int64_t offset) {
   if (t.rank() < 2) return false;
   for (size_t d = 0; d + 2 < t.rank(); ++d)
     if (t.dim(d) != 1) return false;
   const int64_t rows = t.dim(t.rank() - 2), cols = t.dim(t.rank() - 1);
-  auto nonzero = [&](int64_t k) -> std::optional<bool> {
+  // The value at k as 0/1 (nullopt for any other value: the legacy form multiplies the scores by it).
+  auto binary = [&](int64_t k) -> std::optional<bool> {
+    double x = 0;
     switch (t.dtype()) {
       case DType::kBool:
         return t.data<bool>()[k];
       case DType::kUInt8:
-        return t.data<uint8_t>()[k] != 0;
+        x = t.data<uint8_t>()[k];
+        break;
       case DType::kInt32:
-        return t.data<int32_t>()[k] != 0;
+        x = t.data<int32_t>()[k];
+        break;
       case DType::kInt64:
-        return t.data<int64_t>()[k] != 0;
+        x = static_cast<double>(t.data<int64_t>()[k]);
+        break;
       case DType::kFloat32:
-        return t.data<float>()[k] != 0.f;
+        x = t.data<float>()[k];
+        break;
       default:
         return std::nullopt;
     }
+    if (x != 0 && x != 1) return std::nullopt;
+    return x == 1;
   };
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t j = 0; j < cols; ++j) {
-      auto v = nonzero(i * cols + j);
+      auto v = binary(i * cols + j);
       if (!v || *v != (j <= i + offset)) return false;
     }
   return true;
@@ -329,6 +341,35 @@ bool match_padding_mask(const GraphEditor& e, const std::string& value, CausalAt
   return false;
 }
 
+// The causal selection of the scores: Where(cond, scores, fill <= -1e4), or transformers < 4's
+// scores * cond - c * (1 - cond) with c >= 1e4 (the same where cond is 0/1, which is_causal_condition checks).
+struct CausalSelect {
+  std::string cond, scores;
+  std::vector<const ir::Node*> nodes;
+};
+
+std::optional<CausalSelect> match_causal_select(const GraphEditor& e, const ir::Node* n) {
+  if (is_op(n, "Where")) {
+    auto fill = e.scalar(n->inputs[2]);
+    if (!fill || *fill > -1e4) return std::nullopt;
+    return CausalSelect{n->inputs[0], n->inputs[1], {n}};
+  }
+  if (!is_op(n, "Sub")) return std::nullopt;
+  const ir::Node* keep = e.parent(*n, 0, "Mul");
+  const ir::Node* fill = e.parent(*n, 1, "Mul");
+  if (!keep || !fill) return std::nullopt;
+  for (int i = 0; i < 2; ++i) {
+    auto c = e.scalar(fill->inputs[static_cast<size_t>(i)]);
+    const ir::Node* inverse = e.parent(*fill, static_cast<size_t>(1 - i), "Sub");
+    if (!c || *c < 1e4 || !inverse || e.scalar(inverse->inputs[0]) != 1.0) continue;
+    const std::string& cond = inverse->inputs[1];
+    for (int j = 0; j < 2; ++j)
+      if (keep->inputs[static_cast<size_t>(j)] == cond)
+        return CausalSelect{cond, keep->inputs[static_cast<size_t>(1 - j)], {n, keep, fill, inverse}};
+  }
+  return std::nullopt;
+}
+
 // Number of heads and head size from a [B, S, N, Dh] Reshape's shape input (constant, or Concat of pieces).
 bool heads_of_reshape(const GraphEditor& e, const ir::Node& reshape, int64_t& num_heads, int64_t& head_size) {
   auto n = element_of(e, reshape.inputs[1], 2);
@@ -448,28 +489,24 @@ std::optional<CausalAttentionMatch> match_causal_attention(const GraphEditor& e,
   std::vector<const ir::Node*>& nodes = m.nodes;
   nodes.push_back(&softmax);
 
-  // Softmax <- [Add(., padding mask)] <- Where(causal, scores, fill)
-  const ir::Node* where = producer_skip_casts(e, softmax.inputs[0], &nodes);
+  // Softmax <- [Add(., padding mask)] <- Where(causal, scores, fill) | scores * causal - c * (1 - causal)
+  const ir::Node* select = producer_skip_casts(e, softmax.inputs[0], &nodes);
   std::string padding_mask;
-  if (is_op(where, "Add")) {
-    const ir::Node* add = where;
-    nodes.push_back(add);
-    where = nullptr;
-    for (int i = 0; i < 2 && !where; ++i) {
-      const ir::Node* w = producer_skip_casts(e, add->inputs[static_cast<size_t>(i)], &nodes);
-      if (is_op(w, "Where")) {
-        where = w;
-        padding_mask = add->inputs[static_cast<size_t>(1 - i)];
-      }
+  std::optional<CausalSelect> causal;
+  if (is_op(select, "Add")) {
+    nodes.push_back(select);
+    for (int i = 0; i < 2 && !causal; ++i) {
+      causal = match_causal_select(e, producer_skip_casts(e, select->inputs[static_cast<size_t>(i)], &nodes));
+      if (causal) padding_mask = select->inputs[static_cast<size_t>(1 - i)];
     }
+  } else {
+    causal = match_causal_select(e, select);
   }
-  if (!is_op(where, "Where")) return std::nullopt;
-  nodes.push_back(where);
-  auto fill = e.scalar(where->inputs[2]);
-  if (!fill || *fill > -1e4) return std::nullopt;
+  if (!causal) return std::nullopt;
+  nodes.insert(nodes.end(), causal->nodes.begin(), causal->nodes.end());
 
   // scores = [Cast] (Div(., d) | Mul(., c))* MatMul(q_heads, k^T)   (several with scale_attn_by_inverse_layer_idx)
-  const ir::Node* scores = producer_skip_casts(e, where->inputs[1], &nodes);
+  const ir::Node* scores = producer_skip_casts(e, causal->scores, &nodes);
   std::vector<std::pair<const ir::Node*, std::string>> scalings;  // (Div or Mul, the operand that scales)
   while ((is_op(scores, "Div") || is_op(scores, "Mul")) && scalings.size() < 3) {
     size_t data = 0;
@@ -484,6 +521,9 @@ std::optional<CausalAttentionMatch> match_causal_attention(const GraphEditor& e,
 
   HeadTensors h;
   h.e = &e;
+  h.scores.push_back(qk->outputs[0]);
+  for (const auto& scaling : scalings) h.scores.push_back(scaling.first->outputs[0]);
+  h.scores.push_back(causal->scores);
   const ir::Node* q_transpose = e.producer(qk->inputs[0]);
   const ir::Node* q_reshape = head_reshape(e, q_transpose);
   const ir::Node* kt = e.producer(qk->inputs[1]);
@@ -590,7 +630,7 @@ std::optional<CausalAttentionMatch> match_causal_attention(const GraphEditor& e,
     if (std::fabs(*m.scale - standard) <= 1e-6 * standard) m.scale.reset();
   }
 
-  if (!is_causal_condition(e, where->inputs[0], h, nodes)) return std::nullopt;
+  if (!is_causal_condition(e, causal->cond, h, nodes)) return std::nullopt;
   if (!padding_mask.empty()) {  // (1 - mask) * finfo.min and the other forms FuseAttention knows
     if (!match_padding_mask(e, padding_mask, m)) {
       auto mask = attn::match_padding_mask_term(e, padding_mask);

@@ -16,9 +16,11 @@
 //      \                /                            |
 //       MatMul  q @ k^T                              |
 //         |                                          |
-//       Div sqrt(Dh) | Mul c | none                  |
+//       (Div sqrt(Dh) | Div c | Mul c)*  -> scale     |
 //         |                                          |
 //       Where(bias[:, :, T-S:T, :T], ., fill)   bias = constant lower-triangular [1, 1, M, M]
+//         |                                      (transformers < 4: w * bias - 1e4 * (1 - bias), float bias, the
+//         |                                       lengths read from the scores' shape)
 //         |
 //       Add((1 - Cast(Unsqueeze(mask))) * c)       (optional: raw 2-D attention mask [B, T])
 //         |
@@ -34,11 +36,14 @@
 //                   past_value) -> (out, present_key, present_value) {num_heads, unidirectional = 1,
 //                   mask_filter_value = c}
 //
-// ONNX Runtime's semantics: a 0 in the raw mask adds mask_filter_value to the scaled scores, a future position gets
-// the lowest float, which is what the exported graph computes (Where fills finfo.min, the mask adds c * (1 - m)) for
-// every query row that can see at least one unmasked key. The Cast(c_attn) casts (to float) around the scores and the
-// Split stay when other nodes read them. The Shape -> Gather -> Concat chains computing the matched Reshape shapes
-// and the causal slice go with the fused nodes.
+// ONNX Runtime's semantics: a 0 in the raw mask adds mask_filter_value to the scaled scores and a future key gets the
+// lowest float, which is what the exported graph computes (the causal fill, then c * (1 - m) added) on every query
+// row whose causal window holds at least one unmasked key: every row of a real token (it sees itself). A padded query
+// whose whole window is padding (left padding without past) is a garbage row that can differ: with c = finfo.min the
+// graph saturates to -inf / finfo.min and spreads over some keys, ORT's op over others. The Casts (to float) around
+// the scores go with the fused nodes; the Split stays when MultiHeadAttention reads it. The Shape -> Gather -> Concat
+// chains computing the matched Reshape shapes and the causal slice go with the fused nodes. Other padding-mask forms
+// (bool, Where, -10000) are recognised by FuseAttention's matcher (attention_match.h).
 #include <cmath>
 #include <map>
 
