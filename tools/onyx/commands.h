@@ -12,6 +12,7 @@ void add_optimize_command(CLI::App& app);  // tools/onyx/optimize.cc
 void add_tokenize_command(CLI::App& app);
 void add_pipeline_command(CLI::App& app);  // tools/onyx/pipeline.cc
 void add_eval_command(CLI::App& app);      // tools/onyx/eval.cc
+void add_bench_command(CLI::App& app);     // tools/onyx/bench.cc
 
 // Prints "onyx: error: <message>" to stderr and returns the exit code for failures (1).
 int fail(const std::string& message);
