@@ -34,6 +34,7 @@ struct Variant {
   bool leak_scores = false;      // the scaled scores are also a graph output (must not fuse)
   bool where_mask = false;       // additive mask as Where(bool mask, 0, -10000) (FuseAttention's mask matcher)
   bool layer_idx_scale = false;  // scale_attn_by_inverse_layer_idx: a second Div by (layer index + 1) = 2
+  bool separate_qkv = false;     // q, k, v from three MatMul + Add (GPT-Neo style) instead of one c_attn + Split
   bool legacy_causal = false;    // transformers < 4: w * b - 1e4 * (1 - b) with a float buffer
 };
 
@@ -79,20 +80,30 @@ std::string gpt2_attention(const Variant& v) {
   if (v.leak_scores) m.output("scores", DType::kFloat32, {kBatch, kHeads, kSeq, total});
 
   // c_attn
-  m.initializer("w", random_floats({kHidden, 3 * kHidden}, 11, -0.5f, 0.5f));
-  m.initializer("b", random_floats({3 * kHidden}, 12, -0.5f, 0.5f));
-  if (v.gemm) {
-    m.initializer("flat_shape", ints({-1, kHidden}));
-    m.node("Reshape", {"x", "flat_shape"}, {"x_flat"});
-    m.node("Gemm", {"x_flat", "w", "b"}, {"qkv_flat"});
-    m.initializer("qkv_shape", ints({kBatch, kSeq, 3 * kHidden}));
-    m.node("Reshape", {"qkv_flat", "qkv_shape"}, {"qkv"});
+  if (v.separate_qkv) {
+    for (const char* t : {"q", "k", "v"}) {
+      const std::string name(t);
+      m.initializer("w_" + name, random_floats({kHidden, kHidden}, 20 + name[0], -0.5f, 0.5f));
+      m.initializer("b_" + name, random_floats({kHidden}, 30 + name[0], -0.5f, 0.5f));
+      m.node("MatMul", {"x", "w_" + name}, {name + "_mm"});
+      m.node("Add", {name + "_mm", "b_" + name}, {name});
+    }
   } else {
-    m.node("MatMul", {"x", "w"}, {"qkv_mm"});
-    m.node("Add", {"b", "qkv_mm"}, {"qkv"});
+    m.initializer("w", random_floats({kHidden, 3 * kHidden}, 11, -0.5f, 0.5f));
+    m.initializer("b", random_floats({3 * kHidden}, 12, -0.5f, 0.5f));
+    if (v.gemm) {
+      m.initializer("flat_shape", ints({-1, kHidden}));
+      m.node("Reshape", {"x", "flat_shape"}, {"x_flat"});
+      m.node("Gemm", {"x_flat", "w", "b"}, {"qkv_flat"});
+      m.initializer("qkv_shape", ints({kBatch, kSeq, 3 * kHidden}));
+      m.node("Reshape", {"qkv_flat", "qkv_shape"}, {"qkv"});
+    } else {
+      m.node("MatMul", {"x", "w"}, {"qkv_mm"});
+      m.node("Add", {"b", "qkv_mm"}, {"qkv"});
+    }
+    m.initializer("split", ints({kHidden, kHidden, kHidden}));
+    set_int(m.node("Split", {"qkv", "split"}, {"q", "k", "v"}), "axis", 2);
   }
-  m.initializer("split", ints({kHidden, kHidden, kHidden}));
-  set_int(m.node("Split", {"qkv", "split"}, {"q", "k", "v"}), "axis", 2);
 
   // heads
   m.initializer("head_shape", ints({0, 0, kHeads, kHeadSize}));
@@ -338,6 +349,11 @@ TEST(FuseCausalAttention, WhereFormOfThePaddingMask) {
 TEST(FuseCausalAttention, LegacyMultiplySubtractCausalMask) {
   expect_fused({.mask = false, .legacy_causal = true}, "Attention");
   expect_fused({.mask = false, .gemm = false, .shape_scale = false, .legacy_causal = true}, "Attention");
+}
+
+TEST(FuseCausalAttention, SeparateQkvProjectionsBecomeMultiHeadAttention) {
+  expect_fused({.separate_qkv = true}, "MultiHeadAttention");
+  expect_fused({.past = true, .separate_qkv = true}, "MultiHeadAttention");
 }
 
 TEST(FuseCausalAttention, NonCausalBufferIsNotFused) {

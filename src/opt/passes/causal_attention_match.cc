@@ -595,11 +595,16 @@ std::optional<CausalAttentionMatch> match_causal_attention(const GraphEditor& e,
     if (pv->inputs[1] != m.present_value) return std::nullopt;
   }
 
-  // q, k, v: outputs 0, 1, 2 of one equal Split; heads from the Reshapes.
+  // q, k, v: outputs 0, 1, 2 of one equal Split (GPT-2's fused c_attn), or three values of rank 3 (separate
+  // projections, as GPT-Neo); heads from the Reshapes.
   const ir::Node* split = e.producer(h.q_split);
-  if (!is_op(split, "Split") || !is_equal_qkv_split(e, *split) || split->outputs[0] != h.q_split ||
-      split->outputs[1] != h.k_split || split->outputs[2] != h.v_split)
-    return std::nullopt;
+  const bool from_split = is_op(split, "Split") && is_equal_qkv_split(e, *split) && split->outputs[0] == h.q_split &&
+                          split->outputs[1] == h.k_split && split->outputs[2] == h.v_split;
+  if (!from_split) {
+    if (h.q_split == h.k_split || h.k_split == h.v_split || h.q_split == h.v_split) return std::nullopt;
+    for (const std::string* t : {&h.q_split, &h.k_split, &h.v_split})
+      if (e.rank(*t) != std::optional<size_t>(3)) return std::nullopt;
+  }
   m.q = h.q_split;
   m.k = h.k_split;
   m.v = h.v_split;
@@ -640,7 +645,7 @@ std::optional<CausalAttentionMatch> match_causal_attention(const GraphEditor& e,
     }
   }
 
-  m.projection = match_projection(e, *split, m.num_heads * m.head_size);
+  if (from_split) m.projection = match_projection(e, *split, m.num_heads * m.head_size);
   return m;
 }
 

@@ -26,7 +26,7 @@ struct CausalQkvProjection {
 };
 
 struct CausalAttentionMatch {
-  std::string q, k, v;                     // the Split outputs, [B, S, hidden] each (bias included)
+  std::string q, k, v;  // [B, S, hidden] each, bias included: the Split outputs, or separate projections (GPT-Neo)
   std::string past_key, past_value;        // [B, N, P, Dh]; empty without past
   std::string present_key, present_value;  // the Concat outputs (graph outputs in Optimum's exports); empty without
   std::string mask;                    // raw 2-D mask [B, T] (1 = attend) feeding the additive mask; empty when absent
@@ -36,7 +36,7 @@ struct CausalAttentionMatch {
   int64_t head_size = 0;
   std::string output;                             // merge-heads Reshape output, [B, S, hidden]
   std::vector<const ir::Node*> nodes;             // the attention core (from the head Reshapes to the merge Reshape)
-  std::optional<CausalQkvProjection> projection;  // when the Split reads a fused c_attn projection
+  std::optional<CausalQkvProjection> projection;  // when q, k, v come from a Split of a fused c_attn projection
 };
 
 std::optional<CausalAttentionMatch> match_causal_attention(const GraphEditor& e, const ir::Node& softmax);
