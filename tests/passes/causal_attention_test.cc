@@ -37,6 +37,8 @@ struct Variant {
   bool layer_idx_scale = false;  // scale_attn_by_inverse_layer_idx: a second Div by (layer index + 1) = 2
   bool separate_qkv = false;     // q, k, v from three MatMul + Add (GPT-Neo style) instead of one c_attn + Split
   bool legacy_causal = false;    // transformers < 4: w * b - 1e4 * (1 - b) with a float buffer
+  bool flat_merge = false;       // merge Reshape straight to [B*S, hidden] (O1 on static GPT-2 exports folds c_proj's
+                                 // Reshape(-1, hidden) into it)
 };
 
 void set_ints(onnx::NodeProto& n, const std::string& name, const std::vector<int64_t>& v) {
@@ -73,7 +75,8 @@ std::string gpt2_attention(const Variant& v) {
     m.input("past_key", DType::kFloat32, {kBatch, kHeads, kPast, kHeadSize});
     m.input("past_value", DType::kFloat32, {kBatch, kHeads, kPast, kHeadSize});
   }
-  m.output("y", DType::kFloat32, {kBatch, kSeq, kHidden});
+  if (v.flat_merge) m.output("y", DType::kFloat32, {kBatch * kSeq, kHidden});
+  else m.output("y", DType::kFloat32, {kBatch, kSeq, kHidden});
   if (v.past) {
     m.output("present_key", DType::kFloat32, {kBatch, kHeads, total, kHeadSize});
     m.output("present_value", DType::kFloat32, {kBatch, kHeads, total, kHeadSize});
@@ -201,7 +204,7 @@ std::string gpt2_attention(const Variant& v) {
   set_int(m.node("Softmax", {logits}, {"probs"}), "axis", -1);
   m.node("MatMul", {"probs", value_heads}, {"ctx"});
   set_ints(m.node("Transpose", {"ctx"}, {"ctx_t"}), "perm", {0, 2, 1, 3});
-  m.initializer("merge_shape", ints({0, 0, kHidden}));
+  m.initializer("merge_shape", v.flat_merge ? ints({-1, kHidden}) : ints({0, 0, kHidden}));
   m.node("Reshape", {"ctx_t", "merge_shape"}, {"y"});
   return m.bytes();
 }
@@ -355,6 +358,27 @@ TEST(FuseCausalAttention, LegacyMultiplySubtractCausalMask) {
 TEST(FuseCausalAttention, SeparateQkvProjectionsBecomeMultiHeadAttention) {
   expect_fused({.separate_qkv = true}, "MultiHeadAttention");
   expect_fused({.past = true, .separate_qkv = true}, "MultiHeadAttention");
+}
+
+// Regression (static GPT-2 export at O2): the fused op gives [B, S, hidden], so a 2-D merge target must stay as a
+// Reshape after it; before the fix the Attention wrote the 2-D value itself and ONNX Runtime rejected the c_proj
+// Gemm ("expected rank 2 but has rank 3").
+TEST(FuseCausalAttention, FlatMergeReshapeIsKeptAfterTheFusedOp) {
+  const Variant v{.flat_merge = true};
+  const std::string bytes = gpt2_attention(v);
+  PassResult r = run_passes(bytes, {"FuseCausalAttention"}, opt::Level::kReducedPrecision, /*any_ep=*/true);
+  ASSERT_EQ(count_ops(r.graph, "Attention"), 1);
+  EXPECT_EQ(count_ops(r.graph, "Softmax"), 0);
+  const ir::Node* n = find_op(r.graph, "Attention");
+  ASSERT_NE(n, nullptr);
+  EXPECT_NE(n->outputs[0], "y");
+  const ir::Node* reshape = find_op(r.graph, "Reshape");
+  ASSERT_NE(reshape, nullptr);
+  EXPECT_EQ(reshape->inputs[0], n->outputs[0]);
+  EXPECT_EQ(reshape->outputs[0], "y");
+  expect_same_in_onnx_runtime(bytes, r.graph, v);
+  if (!has_cpu_kernel("Attention")) GTEST_SKIP() << "onyx has no CPU Attention kernel: outputs not compared";
+  expect_same_outputs(bytes, run_passes(bytes, {"FuseCausalAttention"}), inputs_for(v), 1e-5);
 }
 
 TEST(FuseCausalAttention, NonCausalBufferIsNotFused) {

@@ -37,37 +37,6 @@ int64_t reshape_heads(const GraphEditor& e, const ir::Node& reshape) {
   return 0;
 }
 
-// Rank of a Reshape's target: constant shape length, Concat input count, or the output's declared rank.
-std::optional<size_t> reshape_rank(const GraphEditor& e, const ir::Node& reshape) {
-  if (reshape.has_input(1)) {
-    if (auto v = e.int_values(reshape.inputs[1])) return v->size();
-    const ir::Node* c = e.producer(reshape.inputs[1]);
-    if (c && c->op_type == "Concat") {
-      size_t n = 0;
-      for (const auto& in : c->inputs) {
-        auto v = e.int_values(in);
-        const ValueInfo* vi = e.info(in);
-        const ir::Node* part = e.producer(in);
-        if (v) {
-          n += v->size();
-        } else if (vi && vi->has_shape && vi->shape.size() == 1 && vi->shape[0].is_fixed()) {
-          n += vi->shape[0].value;
-        } else if (part && part->op_type == "Slice" && part->has_input(2)) {
-          // Shape(x)[start:end] (ALBERT: x.size()[:-2] + (all_head_size,)) with constant bounds.
-          auto st = e.int_values(part->inputs[1]);
-          auto en = e.int_values(part->inputs[2]);
-          if (!st || !en || st->size() != 1 || en->size() != 1 || (*st)[0] < 0 || (*en)[0] < (*st)[0] || (*en)[0] > 8)
-            return std::nullopt;
-          n += (*en)[0] - (*st)[0];
-        } else {
-          n += 1;  // Unsqueeze of a scalar dimension (the common case)
-        }
-      }
-      return n;
-    }
-  }
-  return e.rank(reshape.outputs[0]);
-}
 
 // Peels scalar Mul/Div nodes off `value` (walking upward), multiplying `scale`. A Mul/Div whose other operand is not
 // constant yet is taken as a pending scale when its data operand is produced by `next_op` (the op the path expects
@@ -351,6 +320,38 @@ const Tensor* weight_source(const GraphEditor& e, const std::string& value, bool
 }
 
 }  // namespace
+
+// Rank of a Reshape's target: constant shape length, Concat input count, or the output's declared rank.
+std::optional<size_t> reshape_rank(const GraphEditor& e, const ir::Node& reshape) {
+  if (reshape.has_input(1)) {
+    if (auto v = e.int_values(reshape.inputs[1])) return v->size();
+    const ir::Node* c = e.producer(reshape.inputs[1]);
+    if (c && c->op_type == "Concat") {
+      size_t n = 0;
+      for (const auto& in : c->inputs) {
+        auto v = e.int_values(in);
+        const ValueInfo* vi = e.info(in);
+        const ir::Node* part = e.producer(in);
+        if (v) {
+          n += v->size();
+        } else if (vi && vi->has_shape && vi->shape.size() == 1 && vi->shape[0].is_fixed()) {
+          n += vi->shape[0].value;
+        } else if (part && part->op_type == "Slice" && part->has_input(2)) {
+          // Shape(x)[start:end] (ALBERT: x.size()[:-2] + (all_head_size,)) with constant bounds.
+          auto st = e.int_values(part->inputs[1]);
+          auto en = e.int_values(part->inputs[2]);
+          if (!st || !en || st->size() != 1 || en->size() != 1 || (*st)[0] < 0 || (*en)[0] < (*st)[0] || (*en)[0] > 8)
+            return std::nullopt;
+          n += (*en)[0] - (*st)[0];
+        } else {
+          n += 1;  // Unsqueeze of a scalar dimension (the common case)
+        }
+      }
+      return n;
+    }
+  }
+  return e.rank(reshape.outputs[0]);
+}
 
 std::string Projection::output() const { return bias_add ? bias_add->outputs[0] : matmul->outputs[0]; }
 

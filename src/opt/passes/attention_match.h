@@ -68,6 +68,9 @@ std::optional<HeadSplit> match_head_split(const GraphEditor& e, const std::strin
 std::optional<double> resolve_scales(const GraphEditor& e, const std::vector<std::pair<std::string, int>>& pending,
                                      const std::vector<std::string>& head_size_values, int64_t head_size);
 
+// Rank of a Reshape's target: constant shape length, Concat parts, or the output's declared rank.
+std::optional<size_t> reshape_rank(const GraphEditor& e, const ir::Node& reshape);
+
 // [B,N,S,D] -> Transpose [0,2,1,3] -> Reshape to rank 3 ([B, S, N*D]); returns {transpose, reshape} reading `value`.
 std::optional<std::pair<const ir::Node*, const ir::Node*>> match_head_merge(const GraphEditor& e,
                                                                             const std::string& value);

@@ -576,6 +576,11 @@ std::optional<CausalAttentionMatch> match_causal_attention(const GraphEditor& e,
   if (!merge) return std::nullopt;
   nodes.insert(nodes.end(), {merge_t, merge});
   m.output = merge->outputs[0];
+  m.merge_shape = merge->inputs.size() > 1 ? merge->inputs[1] : std::string();
+  // (A target computed at run time from Shape nodes is GPT-2's [B, S, hidden] merge; only a known other rank counts.)
+  const auto merge_rank = attn::reshape_rank(e, *merge);
+  m.merge_is_3d = !merge_rank || *merge_rank == 3u;
+  if (!m.merge_is_3d && m.merge_shape.empty()) return std::nullopt;
 
   // Past: both Concats (past first, on the sequence axis) or neither.
   if ((k_concat == nullptr) != (v_concat == nullptr)) return std::nullopt;

@@ -34,7 +34,11 @@ struct CausalAttentionMatch {
   std::optional<float> scale;          // explicit score scale; nullopt = 1 / sqrt(head_size) (the contrib ops' default)
   int64_t num_heads = 0;
   int64_t head_size = 0;
-  std::string output;                             // merge-heads Reshape output, [B, S, hidden]
+  std::string output;                             // merge-heads Reshape output, [B, S, hidden] (see below)
+  // When the merge Reshape's target is not [B, S, hidden] (O1 folds GPT-2's later Reshape(-1, hidden) into it, giving
+  // [B*S, hidden]), the fused op writes a fresh value and a Reshape with `merge_shape` produces `output`.
+  bool merge_is_3d = true;
+  std::string merge_shape;
   std::vector<const ir::Node*> nodes;             // the attention core (from the head Reshapes to the merge Reshape)
   std::optional<CausalQkvProjection> projection;  // when q, k, v come from a Split of a fused c_attn projection
 };

@@ -97,13 +97,16 @@ class FuseCausalAttentionPass final : public Pass {
       std::vector<std::string> keep = {m->output};
       if (!m->present_key.empty()) keep.insert(keep.end(), {m->present_key, m->present_value});
 
+      // The merge Reshape's shape input survives only when a Reshape after the fused op still needs it.
+      const std::string kept_merge_shape = m->merge_is_3d ? std::string() : m->merge_shape;
       // Attention (no past, fused projection, its inputs removable) or MultiHeadAttention on the Split outputs.
       std::vector<const ir::Node*> nodes;
       ir::Node fused_node;
       if (attention_ok && m->past_key.empty() && m->projection) {
         nodes = m->nodes;
         nodes.insert(nodes.end(), m->projection->nodes.begin(), m->projection->nodes.end());
-        std::vector<std::string> protect = {m->projection->input, m->projection->weights, m->projection->bias, m->mask};
+        std::vector<std::string> protect = {m->projection->input, m->projection->weights, m->projection->bias, m->mask,
+                                            kept_merge_shape};
         absorb_dead_producers(e, nodes, protect);
         if (e.only_used_inside(nodes, keep)) {
           std::string weights = m->projection->weights;
@@ -116,7 +119,7 @@ class FuseCausalAttentionPass final : public Pass {
       }
       if (fused_node.op_type.empty() && mha_ok) {
         nodes = m->nodes;
-        absorb_dead_producers(e, nodes, {m->q, m->k, m->v, m->past_key, m->past_value, m->mask});
+        absorb_dead_producers(e, nodes, {m->q, m->k, m->v, m->past_key, m->past_value, m->mask, kept_merge_shape});
         if (!e.only_used_inside(nodes, keep)) continue;
         fused_node = make_node("MultiHeadAttention", kMsDomain,
                                {m->q, m->k, m->v, "", mask_input(m->mask), "", m->past_key, m->past_value},
@@ -133,6 +136,12 @@ class FuseCausalAttentionPass final : public Pass {
       fused_node.name = node.name.empty() ? std::string() : node.name + "_causal_attention";
       ctx.record(fused_node.op_type);
       e.remove(nodes);
+      if (!m->merge_is_3d) {
+        // The fused op gives [B, S, hidden]; the merge Reshape's own target shape restores what its readers expect.
+        const std::string context = e.unique_name(m->output + "_context");
+        fused_node.outputs[0] = context;
+        e.add(make_node("Reshape", "", {context, m->merge_shape}, {m->output}));
+      }
       e.add(std::move(fused_node));
       ++fused;
     }
