@@ -29,7 +29,7 @@ struct SessionOptions {
   // FastGelu, 4 = 3 + bf16 weights/compute on CPUs with AVX512-BF16. 99 = all exact levels (= 2), the default.
   int optimization_level = 99;
   // Optimizer passes to skip, by name (`onyx optimize --list-passes` lists them).
-  std::vector<std::string> disabled_passes;
+  std::vector<std::string> disabled_passes = {};
   // Validate the model with ONNX's checker at load (contrib domains such as com.microsoft are tolerated).
   bool run_onnx_checker = true;
 };

@@ -124,7 +124,9 @@ TEST(FuseAttentionModels, OneAttentionPerLayerOnEveryEncoderTestModel) {
     std::printf("%-28s CPU EP, FuseAttention only: max |fused - PyTorch| %.2e over all cases\n", name.c_str(),
                 worst_model);
   }
-  if (!std::getenv("ONYX_ATTENTION_MODELS_DIR")) EXPECT_GE(checked, 30);  // 15 encoder models x 2 opsets
+  if (!std::getenv("ONYX_ATTENTION_MODELS_DIR")) {
+    EXPECT_GE(checked, 30);  // 15 encoder models x 2 opsets
+  }
 }
 
 }  // namespace
