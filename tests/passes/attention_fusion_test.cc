@@ -39,18 +39,6 @@ struct Variant {
 Tensor scalar_f(float v) { return Tensor::from_vector<float>({}, {v}); }
 Tensor ints(std::vector<int64_t> v) { return Tensor::from_vector<int64_t>({static_cast<int64_t>(v.size())}, v); }
 
-void set_ints(onnx::NodeProto& n, const std::string& name, std::vector<int64_t> v) {
-  auto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(onnx::AttributeProto::INTS);
-  for (int64_t x : v) a->add_ints(x);
-}
-void set_int(onnx::NodeProto& n, const std::string& name, int64_t v) {
-  auto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(onnx::AttributeProto::INT);
-  a->set_i(v);
-}
 
 // x [B, S, H], attention_mask int64 [B, S] -> y = Attention(x) @ Wo.
 std::string attention_model(const Variant& v) {

@@ -30,20 +30,7 @@ fs::path models_root() {
   return dir ? fs::path(dir) : fs::path(ONYX_SOURCE_DIR) / "tests/models/data";
 }
 
-std::string read_file(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
 
-int layer_count(const fs::path& dir) {
-  std::ifstream f(dir / "config.json");
-  const auto c = nlohmann::json::parse(f);
-  for (const char* key : {"num_hidden_layers", "n_layers", "num_layers"})
-    if (c.contains(key)) return c[key].get<int>();
-  return -1;
-}
 
 bool is_encoder(const fs::path& dir) {
   std::ifstream f(dir / "config.json");

@@ -41,18 +41,6 @@ struct Variant {
                                  // Reshape(-1, hidden) into it)
 };
 
-void set_ints(onnx::NodeProto& n, const std::string& name, const std::vector<int64_t>& v) {
-  auto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(onnx::AttributeProto::INTS);
-  for (int64_t x : v) a->add_ints(x);
-}
-void set_int(onnx::NodeProto& n, const std::string& name, int64_t v) {
-  auto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(onnx::AttributeProto::INT);
-  a->set_i(v);
-}
 
 Tensor ints(std::vector<int64_t> v) { return Tensor::from_vector<int64_t>({static_cast<int64_t>(v.size())}, v); }
 Tensor scalar_f(float v) { return Tensor::from_vector<float>({}, {v}); }
@@ -233,12 +221,6 @@ const ir::Node* find_op(const ir::Graph& g, const std::string& op) {
   return nullptr;
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
 
 std::string dims_text(const std::vector<int64_t>& dims) {
   std::string out;

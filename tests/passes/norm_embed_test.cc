@@ -28,9 +28,9 @@ struct EmbedOptions {
 // Unsqueeze(Gather(Shape(ids), 1), [0]): the sequence length as a 1-D tensor.
 void seq_len(ModelBuilder& m, const std::string& out, const std::string& of = "input_ids") {
   m.node("Shape", {of}, {out + "_shape"});
-  constant(m, out + "_one", Tensor::from_vector<int64_t>({}, {1}));
-  attr_int(m.node("Gather", {out + "_shape", out + "_one"}, {out + "_scalar"}), "axis", 0);
-  constant(m, out + "_axes", ints({0}));
+  constant_node(m, out + "_one", Tensor::from_vector<int64_t>({}, {1}));
+  set_int(m.node("Gather", {out + "_shape", out + "_one"}, {out + "_scalar"}), "axis", 0);
+  constant_node(m, out + "_axes", ints({0}));
   m.node("Unsqueeze", {out + "_scalar", out + "_axes"}, {out});
 }
 
@@ -48,36 +48,36 @@ std::string embed_model(const EmbedOptions& o) {
   m.node("Gather", {"word", "input_ids"}, {"w"});
   switch (o.positions) {
     case Positions::kSlicedBuffer:
-      constant(m, "pos_buffer", Tensor::from_vector<int64_t>({1, kMaxPos}, iota));
+      constant_node(m, "pos_buffer", Tensor::from_vector<int64_t>({1, kMaxPos}, iota));
       seq_len(m, "len", o.length_from_word_embeddings ? "w" : "input_ids");
-      constant(m, "zero1", ints({0}));
-      constant(m, "one1", ints({1}));
+      constant_node(m, "zero1", ints({0}));
+      constant_node(m, "one1", ints({1}));
       m.node("Slice", {"pos_buffer", "zero1", "len", "one1", "one1"}, {"pos_ids"});
       break;
     case Positions::kRange:
       seq_len(m, "len");
-      constant(m, "zero", Tensor::from_vector<int64_t>({}, {0}));
-      constant(m, "one", Tensor::from_vector<int64_t>({}, {1}));
-      constant(m, "sq_axes", ints({0}));
+      constant_node(m, "zero", Tensor::from_vector<int64_t>({}, {0}));
+      constant_node(m, "one", Tensor::from_vector<int64_t>({}, {1}));
+      constant_node(m, "sq_axes", ints({0}));
       m.node("Squeeze", {"len", "sq_axes"}, {"len_sq"});
       m.node("Range", {"zero", "len_sq", "one"}, {"range"});
-      constant(m, "un_axes", ints({0}));
+      constant_node(m, "un_axes", ints({0}));
       m.node("Unsqueeze", {"range", "un_axes"}, {"pos_ids"});
       break;
     case Positions::kCumsum:  // RoBERTa: cumsum(ids != pad) * (ids != pad) + pad
-      constant(m, "pad", Tensor::from_vector<int64_t>({}, {1}));
+      constant_node(m, "pad", Tensor::from_vector<int64_t>({}, {1}));
       m.node("Equal", {"input_ids", "pad"}, {"is_pad"});
       m.node("Not", {"is_pad"}, {"not_pad"});
-      attr_int(m.node("Cast", {"not_pad"}, {"mask_i"}), "to", 6);
-      constant(m, "axis1", Tensor::from_vector<int64_t>({}, {1}));
+      set_int(m.node("Cast", {"not_pad"}, {"mask_i"}), "to", 6);
+      constant_node(m, "axis1", Tensor::from_vector<int64_t>({}, {1}));
       m.node("CumSum", {"mask_i", "axis1"}, {"cs"});
       m.node("Mul", {"cs", "mask_i"}, {"csm"});
-      attr_int(m.node("Cast", {"csm"}, {"csm64"}), "to", 7);
+      set_int(m.node("Cast", {"csm"}, {"csm64"}), "to", 7);
       m.node("Add", {"csm64", "pad"}, {"pos_ids"});
       break;
     case Positions::kInput:
       m.input("position_ids", DType::kInt64, {-1, -1}, {"batch", "seq"});
-      attr_int(m.node("Cast", {"position_ids"}, {"pos_ids"}), "to", 7);
+      set_int(m.node("Cast", {"position_ids"}, {"pos_ids"}), "to", 7);
       break;
   }
   if (o.word_read_elsewhere) m.output("w", DType::kFloat32, {-1, -1, kHidden}, {"batch", "seq", ""});
@@ -87,10 +87,10 @@ std::string embed_model(const EmbedOptions& o) {
     m.input("token_type_ids", DType::kInt64, {-1, -1}, {"batch", "seq"});
     m.node("Gather", {"seg", "token_type_ids"}, {"s"});
   } else if (o.segments == Segments::kBufferedZeros) {
-    constant(m, "tt_buffer", Tensor::from_vector<int64_t>({1, kMaxPos}, std::vector<int64_t>(kMaxPos, 0)));
+    constant_node(m, "tt_buffer", Tensor::from_vector<int64_t>({1, kMaxPos}, std::vector<int64_t>(kMaxPos, 0)));
     seq_len(m, "tt_len");
-    constant(m, "tt_zero", ints({0}));
-    constant(m, "tt_one", ints({1}));
+    constant_node(m, "tt_zero", ints({0}));
+    constant_node(m, "tt_one", ints({1}));
     m.node("Slice", {"tt_buffer", "tt_zero", "tt_len", "tt_one", "tt_one"}, {"tt_sliced"});
     m.node("Shape", {"input_ids"}, {"ids_shape"});
     m.node("Expand", {"tt_sliced", "ids_shape"}, {"tt_ids"});
@@ -105,7 +105,7 @@ std::string embed_model(const EmbedOptions& o) {
     m.node("Relu", {"sum"}, {"residual"});
     m.output("residual", DType::kFloat32, {-1, -1, kHidden}, {"batch", "seq", ""});
   }
-  attr_float(m.node("LayerNormalization", {"sum", "gamma", "beta"}, {"y"}), "epsilon", 1e-12f);
+  set_float(m.node("LayerNormalization", {"sum", "gamma", "beta"}, {"y"}), "epsilon", 1e-12f);
   return m.bytes();
 }
 
@@ -231,7 +231,7 @@ TEST(FuseEmbedLayerNorm, StaticShapeExportWithFoldedLookups) {
   m.node("Gather", {"word", "input_ids"}, {"w"});
   m.node("Add", {"w", "seg_rows"}, {"ws"});
   m.node("Add", {"ws", "pos_rows"}, {"sum"});
-  attr_float(m.node("LayerNormalization", {"sum", "gamma", "beta"}, {"y"}), "epsilon", 1e-12f);
+  set_float(m.node("LayerNormalization", {"sum", "gamma", "beta"}, {"y"}), "epsilon", 1e-12f);
   const std::string bytes = m.bytes();
   PassResult r = run_passes(bytes, {"FuseEmbedLayerNorm"}, opt::Level::kReducedPrecision, true);
   const ir::Node* e = embed_node(r.graph);

@@ -31,14 +31,14 @@ std::string layer_norm_model(const LnOptions& o) {
   m.output("y", DType::kFloat32, {2, 3, kHidden});
   m.initializer("gamma", random_floats({kHidden}, 11, 0.5f, 1.5f));
   m.initializer("beta", random_floats({kHidden}, 12));
-  constant(m, "two", scalar(o.exponent));
-  constant(m, "eps", scalar(1e-5f));
+  constant_node(m, "two", scalar(o.exponent));
+  constant_node(m, "eps", scalar(1e-5f));
   auto reduce = [&](const std::string& in, const std::string& out) {
     if (o.opset >= 18) {
-      constant(m, out + "_axes", ints({o.axis}));
+      constant_node(m, out + "_axes", ints({o.axis}));
       m.node("ReduceMean", {in, out + "_axes"}, {out});
     } else {
-      attr_ints(m.node("ReduceMean", {in}, {out}), "axes", {o.axis});
+      set_ints(m.node("ReduceMean", {in}, {out}), "axes", {o.axis});
     }
   };
   reduce("x", "mean");
@@ -124,17 +124,17 @@ TEST(FuseLayerNorm, Fp16CastsAroundTheStatistics) {
   for (int64_t i = 0; i < kHidden; ++i) ones.data<uint16_t>()[i] = 0x3c00;  // fp16 1.0
   m.initializer("gamma", ones);
   m.initializer("beta", ones);
-  constant(m, "two", scalar(2.f));
-  constant(m, "eps", scalar(1e-5f));
-  attr_ints(m.node("ReduceMean", {"x"}, {"mean"}), "axes", {-1});
+  constant_node(m, "two", scalar(2.f));
+  constant_node(m, "eps", scalar(1e-5f));
+  set_ints(m.node("ReduceMean", {"x"}, {"mean"}), "axes", {-1});
   m.node("Sub", {"x", "mean"}, {"d"});
-  attr_int(m.node("Cast", {"d"}, {"df"}), "to", 1);
+  set_int(m.node("Cast", {"d"}, {"df"}), "to", 1);
   m.node("Pow", {"df", "two"}, {"sq"});
-  attr_ints(m.node("ReduceMean", {"sq"}, {"var"}), "axes", {-1});
+  set_ints(m.node("ReduceMean", {"sq"}, {"var"}), "axes", {-1});
   m.node("Add", {"var", "eps"}, {"ve"});
   m.node("Sqrt", {"ve"}, {"std"});
   m.node("Div", {"df", "std"}, {"n"});
-  attr_int(m.node("Cast", {"n"}, {"nh"}), "to", 10);
+  set_int(m.node("Cast", {"n"}, {"nh"}), "to", 10);
   m.node("Mul", {"nh", "gamma"}, {"s"});
   m.node("Add", {"s", "beta"}, {"y"});
   PassResult r = run_passes(m.bytes(), {"FuseLayerNorm"}, opt::Level::kReducedPrecision, true);
@@ -160,26 +160,26 @@ std::string rms_model(const RmsOptions& o) {
   m.output("y", DType::kFloat32, {2, 3, kHidden});
   m.output("res", DType::kFloat32, {2, 3, kHidden});
   m.initializer("w", random_floats({kHidden}, 21, 0.5f, 1.5f));
-  constant(m, "two", scalar(2.f));
-  constant(m, "eps", scalar(o.eps_value));
-  constant(m, "one", scalar(1.f));
+  constant_node(m, "two", scalar(2.f));
+  constant_node(m, "eps", scalar(o.eps_value));
+  constant_node(m, "one", scalar(1.f));
   std::string x = "in";
   if (o.cast_input) {
-    attr_int(m.node("Cast", {"in"}, {"xf"}), "to", 1);
+    set_int(m.node("Cast", {"in"}, {"xf"}), "to", 1);
     x = "xf";
   }
   if (o.x_minus_mean) {
-    attr_ints(m.node("ReduceMean", {x}, {"mu"}), "axes", {-1});
+    set_ints(m.node("ReduceMean", {x}, {"mu"}), "axes", {-1});
     m.node("Sub", {x, "mu"}, {"xc"});
     x = "xc";
   }
   m.node("Add", {x, "in"}, {"res"});  // X is read elsewhere (the residual), as in T5
   m.node("Pow", {x, "two"}, {"sq"});
-  attr_ints(m.node("ReduceMean", {"sq"}, {"var"}), "axes", {-1});
+  set_ints(m.node("ReduceMean", {"sq"}, {"var"}), "axes", {-1});
   m.node("Add", {"var", "eps"}, {"ve"});
   m.node("Sqrt", {"ve"}, {"rms"});
   const std::string normed = o.weight ? "n" : "y";
-  if (o.second_cast) attr_int(m.node("Cast", {"in"}, {"xf2"}), "to", 1);
+  if (o.second_cast) set_int(m.node("Cast", {"in"}, {"xf2"}), "to", 1);
   if (o.form == 0) {
     m.node("Div", {"one", "rms"}, {"inv"});
     m.node("Mul", {o.second_cast ? "xf2" : x, "inv"}, {normed});
@@ -232,9 +232,9 @@ TEST(FuseSimplifiedLayerNorm, NonConstantEpsilonStays) {
   m.input("x", DType::kFloat32, {2, kHidden});
   m.input("eps", DType::kFloat32, {1});
   m.output("y", DType::kFloat32, {2, kHidden});
-  constant(m, "two", scalar(2.f));
+  constant_node(m, "two", scalar(2.f));
   m.node("Pow", {"x", "two"}, {"sq"});
-  attr_ints(m.node("ReduceMean", {"sq"}, {"var"}), "axes", {-1});
+  set_ints(m.node("ReduceMean", {"sq"}, {"var"}), "axes", {-1});
   m.node("Add", {"var", "eps"}, {"ve"});
   m.node("Sqrt", {"ve"}, {"rms"});
   m.node("Div", {"x", "rms"}, {"y"});

@@ -24,20 +24,7 @@ namespace fs = std::filesystem;
 
 const fs::path kRoot = fs::path(ONYX_SOURCE_DIR) / "tests/models/data";
 
-std::string read_file(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
 
-int layers_of(const fs::path& dir) {
-  std::ifstream f(dir / "config.json");
-  const auto c = nlohmann::json::parse(f);
-  for (const char* key : {"num_hidden_layers", "n_layers", "n_layer", "num_layers"})
-    if (c.contains(key)) return c[key].get<int>();
-  return 0;
-}
 
 TEST(NormFusionsOnTestModels, CountsPerModel) {
   int models = 0;
@@ -49,7 +36,7 @@ TEST(NormFusionsOnTestModels, CountsPerModel) {
   for (const fs::path& dir : dirs) {
     const std::string name = dir.filename().string();
     SCOPED_TRACE(name);
-    const int layers = layers_of(dir);
+    const int layers = layer_count(dir);
     ASSERT_GT(layers, 0);
     PassResult r = run_passes(read_file(dir / "model.onnx"),
                               {"FuseLayerNorm", "FuseSimplifiedLayerNorm", "FuseEmbedLayerNorm", "FuseSkipLayerNorm"},

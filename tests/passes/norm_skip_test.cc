@@ -38,13 +38,13 @@ std::string skip_model(const SkipOptions& o) {
   m.node("Add", {proj, "x"}, {"sum"});
   std::string normed = "sum";
   if (o.simplified) {
-    attr_int(m.node("Cast", {"sum"}, {"sumf"}), "to", 1);
+    set_int(m.node("Cast", {"sum"}, {"sumf"}), "to", 1);
     normed = "sumf";
     m.node("Relu", {"sumf"}, {"later"});  // the residual path reads the Cast, as in T5
     m.output("later", DType::kFloat32, {2, 3, kHidden});
-    attr_float(m.node("SimplifiedLayerNormalization", {normed, "gamma"}, {"y"}), "epsilon", 1e-6f);
+    set_float(m.node("SimplifiedLayerNormalization", {normed, "gamma"}, {"y"}), "epsilon", 1e-6f);
   } else {
-    attr_float(m.node("LayerNormalization", {normed, "gamma", "beta"}, {"y"}), "epsilon", 1e-12f);
+    set_float(m.node("LayerNormalization", {normed, "gamma", "beta"}, {"y"}), "epsilon", 1e-12f);
   }
   if (o.pre_norm) m.output("sum", DType::kFloat32, {2, 3, kHidden});
   return m.bytes();

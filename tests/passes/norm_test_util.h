@@ -14,39 +14,6 @@
 
 namespace onyx::test::norm_test {
 
-inline onnx::NodeProto& attr_ints(onnx::NodeProto& n, const std::string& name, const std::vector<int64_t>& v) {
-  auto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(onnx::AttributeProto::INTS);
-  for (int64_t x : v) a->add_ints(x);
-  return n;
-}
-
-inline onnx::NodeProto& attr_int(onnx::NodeProto& n, const std::string& name, int64_t v) {
-  auto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(onnx::AttributeProto::INT);
-  a->set_i(v);
-  return n;
-}
-
-inline onnx::NodeProto& attr_float(onnx::NodeProto& n, const std::string& name, float v) {
-  auto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(onnx::AttributeProto::FLOAT);
-  a->set_f(v);
-  return n;
-}
-
-// A Constant node writing `output`.
-inline void constant(ModelBuilder& m, const std::string& output, const Tensor& value) {
-  auto& n = m.node("Constant", {}, {output});
-  auto* a = n.add_attribute();
-  a->set_name("value");
-  a->set_type(onnx::AttributeProto::TENSOR);
-  onnx_io::tensor_to_proto(value, "", a->mutable_t());
-}
-
 inline Tensor scalar(float v) { return Tensor::from_vector<float>({}, {v}); }
 inline Tensor ints(std::vector<int64_t> v) { return Tensor::from_vector<int64_t>({static_cast<int64_t>(v.size())}, v); }
 

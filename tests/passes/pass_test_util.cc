@@ -4,6 +4,9 @@
 
 #include <cmath>
 #include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 #include <random>
 
 #include "src/onnx/model_loader.h"
@@ -104,6 +107,23 @@ Tensor random_floats(Shape shape, unsigned seed, float lo, float hi) {
   std::uniform_real_distribution<float> dist(lo, hi);
   for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = dist(rng);
   return t;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+int layer_count(const std::string& dir) {
+  std::ifstream f(dir + "/config.json");
+  if (!f) return -1;
+  const auto c = nlohmann::json::parse(f, nullptr, /*allow_exceptions=*/false);
+  if (!c.is_object()) return -1;
+  for (const char* key : {"num_hidden_layers", "n_layers", "n_layer", "num_layers"})
+    if (c.contains(key) && c[key].is_number_integer()) return c[key].get<int>();
+  return -1;
 }
 
 }  // namespace onyx::test

@@ -37,6 +37,11 @@ int count_ops(const ir::Graph& graph, const std::string& op);
 double expect_same_outputs(const std::string& model_bytes, const PassResult& optimized, const NamedTensors& inputs,
                            double tol = 1e-5);
 
+// The whole file as bytes ("" if unreadable).
+std::string read_file(const std::string& path);
+// The layer count in `dir`/config.json (num_hidden_layers, n_layers, n_layer or num_layers); -1 if none.
+int layer_count(const std::string& dir);
+
 // Uniform random float32 tensor in [lo, hi) (deterministic for a seed).
 Tensor random_floats(Shape shape, unsigned seed, float lo = -1.f, float hi = 1.f);
 

@@ -97,4 +97,37 @@ std::string temp_dir(const std::string& tag) {
   return dir.string();
 }
 
+onnx::NodeProto& set_int(onnx::NodeProto& n, const std::string& name, int64_t v) {
+  auto* a = n.add_attribute();
+  a->set_name(name);
+  a->set_type(onnx::AttributeProto::INT);
+  a->set_i(v);
+  return n;
+}
+
+onnx::NodeProto& set_ints(onnx::NodeProto& n, const std::string& name, const std::vector<int64_t>& v) {
+  auto* a = n.add_attribute();
+  a->set_name(name);
+  a->set_type(onnx::AttributeProto::INTS);
+  for (int64_t x : v) a->add_ints(x);
+  return n;
+}
+
+onnx::NodeProto& set_float(onnx::NodeProto& n, const std::string& name, float v) {
+  auto* a = n.add_attribute();
+  a->set_name(name);
+  a->set_type(onnx::AttributeProto::FLOAT);
+  a->set_f(v);
+  return n;
+}
+
+onnx::NodeProto& constant_node(ModelBuilder& m, const std::string& output, const Tensor& value) {
+  auto& n = m.node("Constant", {}, {output});
+  auto* a = n.add_attribute();
+  a->set_name("value");
+  a->set_type(onnx::AttributeProto::TENSOR);
+  onnx_io::tensor_to_proto(value, "", a->mutable_t());
+  return n;
+}
+
 }  // namespace onyx::test

@@ -34,6 +34,13 @@ class ModelBuilder {
   onnx::ModelProto model_;
 };
 
+// Attribute setters for nodes made with ModelBuilder::node (return the node for chaining).
+onnx::NodeProto& set_int(onnx::NodeProto& n, const std::string& name, int64_t v);
+onnx::NodeProto& set_ints(onnx::NodeProto& n, const std::string& name, const std::vector<int64_t>& v);
+onnx::NodeProto& set_float(onnx::NodeProto& n, const std::string& name, float v);
+// A Constant node writing `output` with tensor `value`.
+onnx::NodeProto& constant_node(ModelBuilder& m, const std::string& output, const Tensor& value);
+
 // A fresh empty directory under the system temp dir.
 std::string temp_dir(const std::string& tag);
 
