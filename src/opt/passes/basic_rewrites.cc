@@ -28,6 +28,19 @@ bool bypass_into_producer(GraphEditor& editor, const ir::Node& node, size_t inpu
   return true;
 }
 
+int bypass_all(GraphEditor& editor, const std::function<bool(const ir::Node&)>& passes_through) {
+  const auto& nodes = editor.graph().nodes;
+  int removed = 0;
+  for (const ir::Node& node : nodes)
+    if (passes_through(node) && bypass_by_rename(editor, node)) ++removed;
+  if (removed) editor.commit();
+  int into_producer = 0;
+  for (const ir::Node& node : nodes)
+    if (passes_through(node) && bypass_into_producer(editor, node)) ++into_producer;
+  if (into_producer) editor.commit();
+  return removed + into_producer;
+}
+
 void with_inputs(GraphEditor& editor, const ir::Node& node, std::vector<std::string> inputs) {
   ir::Node copy = node;
   copy.inputs = std::move(inputs);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,11 @@ bool bypass_by_rename(GraphEditor& editor, const ir::Node& node, size_t input = 
 // and `node` is removed (true). Otherwise false (the node stays: a graph input or initializer passed through to a
 // graph output needs a node). Adds a node: do not call in a batch that also renames.
 bool bypass_into_producer(GraphEditor& editor, const ir::Node& node, size_t input = 0);
+
+// Removes every node for which `passes_through(node)` holds (node.outputs[0] equals node.inputs[0]): first by
+// bypass_by_rename, commit, then those writing a graph output by bypass_into_producer, commit. Returns how many
+// were removed.
+int bypass_all(GraphEditor& editor, const std::function<bool(const ir::Node&)>& passes_through);
 
 // Re-creates `node` with `inputs` (same op, attributes and outputs) and removes the original. Do not call in a batch
 // that also renames.

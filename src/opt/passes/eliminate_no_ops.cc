@@ -54,18 +54,8 @@ class EliminateNoOpsPass final : public Pass {
   std::string_view name() const override { return "EliminateNoOps"; }
   Level level() const override { return Level::kBasic; }
   Status run(ir::Graph& graph, PassContext& ctx, bool& changed) const override {
-    int removed = 0;
     GraphEditor editor(graph);
-    // Batch 1: readers of the output read the input (renames only).
-    for (const ir::Node& node : graph.nodes)
-      if (is_no_op(editor, node) && basic::bypass_by_rename(editor, node)) ++removed;
-    if (removed) editor.commit();
-    // Batch 2: no-ops writing a graph output (re-creates producers, no renames).
-    int into_producer = 0;
-    for (const ir::Node& node : graph.nodes)
-      if (is_no_op(editor, node) && basic::bypass_into_producer(editor, node)) ++into_producer;
-    if (into_producer) editor.commit();
-    removed += into_producer;
+    const int removed = basic::bypass_all(editor, [&](const ir::Node& node) { return is_no_op(editor, node); });
     changed = removed > 0;
     if (changed) ctx.count(name(), removed);
     return ok_status();

@@ -52,22 +52,13 @@ class EliminateReshapePass final : public Pass {
       ++rewrites;
     }
     if (rewrites) editor.commit();
-    // Batch 2 (renames): shape-only ops whose output has the input's shape.
-    int removed = 0;
+    // Batches 2 and 3: shape-only ops whose output has the input's shape.
     auto keeps_shape = [&](const ir::Node& node) {
       const bool candidate = is_shape_only(node) || (node.domain.empty() && node.op_type == "Expand");
       return candidate && node.has_input(0) && !node.outputs.empty() &&
              basic::same_shape(editor, node.inputs[0], node.outputs[0]);
     };
-    for (const ir::Node& node : graph.nodes)
-      if (keeps_shape(node) && basic::bypass_by_rename(editor, node)) ++removed;
-    if (removed) editor.commit();
-    // Batch 3 (re-creates nodes): the same, writing a graph output.
-    int into_producer = 0;
-    for (const ir::Node& node : graph.nodes)
-      if (keeps_shape(node) && basic::bypass_into_producer(editor, node)) ++into_producer;
-    if (into_producer) editor.commit();
-    rewrites += removed + into_producer;
+    rewrites += basic::bypass_all(editor, keeps_shape);
     changed = rewrites > 0;
     if (changed) ctx.count(name(), rewrites);
     return ok_status();

@@ -73,15 +73,7 @@ class EliminateTransposePass final : public Pass {
     }
     if (rewrites) editor.commit();
     // Batch 2 (renames) and 3 (re-creates producers): identity permutations.
-    int removed = 0;
-    for (const ir::Node& node : graph.nodes)
-      if (is_identity_transpose(editor, node) && basic::bypass_by_rename(editor, node)) ++removed;
-    if (removed) editor.commit();
-    int into_producer = 0;
-    for (const ir::Node& node : graph.nodes)
-      if (is_identity_transpose(editor, node) && basic::bypass_into_producer(editor, node)) ++into_producer;
-    if (into_producer) editor.commit();
-    rewrites += removed + into_producer;
+    rewrites += basic::bypass_all(editor, [&](const ir::Node& node) { return is_identity_transpose(editor, node); });
     changed = rewrites > 0;
     if (changed) ctx.count(name(), rewrites);
     return ok_status();
