@@ -35,8 +35,6 @@ struct PassContext {
   std::map<std::string, int> created;
   // Rewrites per pass name for passes that create no op (O1: "ConstantFolding" -> 30 nodes folded).
   std::map<std::string, int> rewrites;
-  // Lines of per-pass detail (printed by `onyx optimize --verbose`).
-  std::vector<std::string> log;
 
   bool supports(const ir::Graph& graph, std::string_view op, std::string_view domain) const {
     return !ep_supports || ep_supports(graph, op, domain);

@@ -32,12 +32,6 @@ std::vector<std::string> pass_names() {
   return names;
 }
 
-std::string OptimizeReport::summary() const {
-  std::string s;
-  for (const auto& [op, n] : created) s += (s.empty() ? "" : ", ") + op + ": " + std::to_string(n);
-  return s.empty() ? "no fused ops" : s;
-}
-
 namespace {
 
 bool cpu_supports(const ir::Graph& graph, std::string_view op, std::string_view domain) {
@@ -92,7 +86,6 @@ Result<OptimizeReport> optimize(ir::Graph& graph, const OptimizeOptions& options
     if (now > before) report.created[op] = now - before;
   }
   report.rewrites = std::move(ctx.rewrites);
-  report.log = std::move(ctx.log);
   report.nodes_after = graph.nodes.size();
   return report;
 }

@@ -36,9 +36,6 @@ struct OptimizeReport {
   size_t nodes_before = 0;
   size_t nodes_after = 0;
   int rounds = 0;
-  std::vector<std::string> log;
-  // "Attention: 12, SkipLayerNormalization: 23, ..." (created ops) for progress output.
-  std::string summary() const;
 };
 
 // All passes, in the order they run within a round.

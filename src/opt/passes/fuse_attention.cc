@@ -145,7 +145,6 @@ class FuseAttentionPass final : public Pass {
       e.ensure_opset(ir::kMsDomain, 1);
       e.commit();
       changed = true;
-      ctx.log.push_back("FuseAttention: " + std::to_string(fused) + " Attention");
     }
     return ok_status();
   }
