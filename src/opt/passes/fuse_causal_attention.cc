@@ -47,6 +47,7 @@
 #include <cmath>
 #include <map>
 
+#include "src/ep/cpu/kernels/tensor/transpose.h"
 #include "src/opt/passes/attention_match.h"
 #include "src/opt/passes/causal_attention_match.h"
 #include "src/opt/passes/passes.h"
@@ -58,13 +59,9 @@ namespace {
 using ir::kMsDomain;
 
 Tensor transposed_2d(const Tensor& t) {
-  const int64_t rows = t.dim(0), cols = t.dim(1);
-  Tensor out = Tensor::empty(t.dtype(), {cols, rows});
-  const size_t elem = dtype_size(t.dtype());
-  const auto* src = static_cast<const uint8_t*>(t.raw_data());
-  auto* dst = static_cast<uint8_t*>(out.raw_data());
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < cols; ++c) std::copy_n(src + (r * cols + c) * elem, elem, dst + (c * rows + r) * elem);
+  Tensor out = Tensor::empty(t.dtype(), {t.dim(1), t.dim(0)});
+  const int64_t perm[] = {1, 0};
+  cpu::transpose(t.raw_data(), out.raw_data(), t.shape(), perm, dtype_size(t.dtype()));
   return out;
 }
 
