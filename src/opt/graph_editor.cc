@@ -95,7 +95,7 @@ const ValueInfo* GraphEditor::info(const std::string& value) const {
   if (it != graph_.value_info.end()) return &it->second;
   auto init = graph_.initializers.find(value);
   if (init == graph_.initializers.end()) return nullptr;
-  auto [pos, inserted] = const_cast<GraphEditor*>(this)->initializer_info_.try_emplace(value);
+  auto [pos, inserted] = initializer_info_.try_emplace(value);
   if (inserted) {
     pos->second.name = value;
     pos->second.dtype = init->second.dtype();

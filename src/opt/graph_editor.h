@@ -104,7 +104,7 @@ class GraphEditor {
   ir::Graph& graph_;
   std::unordered_map<std::string, const ir::Node*> producer_;
   std::unordered_map<std::string, std::vector<const ir::Node*>> consumers_;
-  std::unordered_map<std::string, ValueInfo> initializer_info_;
+  mutable std::unordered_map<std::string, ValueInfo> initializer_info_;  // info() of initializers, made on demand
   std::set<std::string> outputs_, inputs_;
   std::set<std::string> taken_names_;
   std::vector<bool> removed_;
