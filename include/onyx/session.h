@@ -32,6 +32,17 @@ struct SessionOptions {
   std::vector<std::string> disabled_passes = {};
   // Validate the model with ONNX's checker at load (contrib domains such as com.microsoft are tolerated).
   bool run_onnx_checker = true;
+  // Arithmetic of MatMul / Gemm / Attention projections whose weights are constants: kFp32 (default, exact), or
+  // kBf16 (weights packed in bfloat16 at creation, activations rounded to bfloat16, fp32 accumulation and outputs;
+  // needs AVX512-BF16, else Session::create fails with a clear error). The graph itself stays fp32.
+  enum class Precision { kFp32, kBf16 };
+  Precision precision = Precision::kFp32;
+  // Compute padded batches without the padding: after the embeddings, the tokens where attention_mask is 1 are
+  // packed into one [tokens, hidden] matrix, attention runs per sequence, and values are scattered back to
+  // [batch, seq, ...] where a non token-wise op needs them. Outputs at padded positions are then 0 (they are
+  // garbage in the padded computation too); unmasked positions are unchanged. Off by default for raw sessions;
+  // the pipelines turn it on. Encoders with a 2-D attention_mask input only; other graphs run unchanged.
+  bool remove_padding = false;
 };
 
 // One dimension of a declared input/output shape: a fixed size, or a symbol ("batch"), or unknown.

@@ -26,6 +26,8 @@ struct OptimizeOptions {
   int max_rounds = 8;
   // Which ops the target EP implements; empty = the CPU kernel registry. (Tests may fuse for a hypothetical EP.)
   std::function<bool(const ir::Graph&, std::string_view op, std::string_view domain)> ep_supports;
+  // Run the RemovePadding pass (SessionOptions::remove_padding): a runtime execution mode, not part of any level.
+  bool remove_padding = false;
 };
 
 struct OptimizeReport {

@@ -35,7 +35,7 @@ std::vector<std::string> unsupported_ops(const ir::Graph& graph) {
   return lines;
 }
 
-Result<std::unique_ptr<ExecutionPlan>> build_execution_plan(ir::Graph graph_in) {
+Result<std::unique_ptr<ExecutionPlan>> build_execution_plan(ir::Graph graph_in, const PlanOptions& options) {
   auto plan = std::make_unique<ExecutionPlan>();
   plan->graph = std::move(graph_in);  // kernels may refer to nodes: build them from the plan's own copy
   const ir::Graph& graph = plan->graph;
@@ -66,7 +66,7 @@ Result<std::unique_ptr<ExecutionPlan>> build_execution_plan(ir::Graph graph_in) 
     for (const auto& in : node.inputs) step.inputs.push_back(in.empty() ? -1 : slot(in));
     for (const auto& out : node.outputs) step.outputs.push_back(out.empty() ? -1 : slot(out));
     const cpu::KernelDef* def = cpu::find_cpu_kernel(node.op_type, node.domain, graph.opset(node.domain));
-    cpu::KernelInfo info{node, graph.opset(node.domain), &graph.initializers};
+    cpu::KernelInfo info{node, graph.opset(node.domain), &graph.initializers, options.bf16_weights};
     auto kernel = def->create(info);
     if (!kernel.ok()) return kernel.status();
     step.kernel = std::move(kernel).value();

@@ -35,7 +35,10 @@ struct ExecutionPlan {
 
 // Takes ownership of the graph. Errors: unsupported ops (all listed at once), kernels rejecting attributes,
 // dangling values or cycles.
-Result<std::unique_ptr<ExecutionPlan>> build_execution_plan(ir::Graph graph);
+struct PlanOptions {
+  bool bf16_weights = false;  // KernelInfo::bf16_weights for every kernel
+};
+Result<std::unique_ptr<ExecutionPlan>> build_execution_plan(ir::Graph graph, const PlanOptions& options = {});
 
 // Ops of `graph` the CPU EP has no kernel for: "If (opset 17): ..." lines; empty when all are supported.
 std::vector<std::string> unsupported_ops(const ir::Graph& graph);

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "src/core/buffer_pool.h"
+#include "src/core/cpu_features.h"
 #include "src/core/parallel.h"
 #include "src/onnx/model_loader.h"
 #include "src/opt/pass_manager.h"
@@ -106,9 +107,17 @@ Result<std::unique_ptr<Session::Impl>> make_impl(Result<ir::Graph> graph, const 
   opt::OptimizeOptions optimize;
   ONYX_ASSIGN_OR_RETURN(optimize.level, opt::level_from_int(options.optimization_level));
   optimize.disabled_passes = options.disabled_passes;
+  optimize.remove_padding = options.remove_padding;
+  runtime::PlanOptions plan_options;
+  if (options.precision == SessionOptions::Precision::kBf16) {
+    if (!cpu_features().avx512bf16)
+      return not_implemented("bf16 precision needs a CPU with AVX512-BF16 (this one has: " +
+                             cpu_features().to_string() + "); use fp32");
+    plan_options.bf16_weights = true;
+  }
   ir::Graph g = std::move(graph).value();
   ONYX_RETURN_IF_ERROR(opt::optimize(g, optimize).status());
-  ONYX_ASSIGN_OR_RETURN(impl->plan, runtime::build_execution_plan(std::move(g)));
+  ONYX_ASSIGN_OR_RETURN(impl->plan, runtime::build_execution_plan(std::move(g), plan_options));
   return impl;
 }
 }  // namespace

@@ -25,6 +25,9 @@ struct KernelInfo {
   const ir::Node& node;
   int64_t opset;
   const std::unordered_map<std::string, Tensor>* initializers = nullptr;
+  // SessionOptions::precision == kBf16: kernels that pre-pack constant weights (MatMul, Gemm, Attention) pack
+  // them in bfloat16 and round activations to bfloat16 (fp32 accumulation).
+  bool bf16_weights = false;
 
   // The initializer feeding input i, or nullptr if that input is not a constant (or absent).
   const Tensor* constant_input(size_t i) const {
@@ -77,6 +80,10 @@ class Kernel {
  public:
   virtual ~Kernel() = default;
   virtual Status compute(KernelContext& ctx) const = 0;
+  // True when the kernel copied constant input i at creation (e.g. a weight pre-packed for the GEMM) and never
+  // reads it at run time: the plan then passes nullptr for it and frees the initializer when no other step or
+  // graph output needs it (so weights are not held twice).
+  virtual bool packed_constant_input(size_t /*i*/) const { return false; }
 };
 
 using KernelCreateFn = Result<std::unique_ptr<Kernel>> (*)(const KernelInfo& info);
