@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "onyx/session.h"
 #include "onyx/status.h"
 #include "onyx/tokenizer.h"
 
@@ -41,6 +42,8 @@ struct PipelineOptions {
   int threads = 0;
   // Graph optimization level (SessionOptions::optimization_level: 0-4, 99 = all exact = 2).
   int optimization_level = 99;
+  // Arithmetic of the weight GEMMs (SessionOptions::precision): fp32, or bf16 on CPUs with AVX512-BF16.
+  SessionOptions::Precision precision = SessionOptions::Precision::kFp32;
   // Inputs per model run. Inputs are grouped by length before batching; outputs keep the input order.
   size_t batch_size = 8;
   // Token limit per input (special tokens included); none: the model's maximum (tokenizer_config.json

@@ -70,6 +70,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::create(const std::string& task, cons
   SessionOptions so;
   so.threads = options.threads;
   so.optimization_level = options.optimization_level;
+  so.precision = options.precision;
   auto session = Session::create(model.onnx_path, so);
   if (!session.ok()) return session.status().with_context(model.onnx_path);
   return entry->make(entry->name, std::move(model), std::move(session).value(), options);

@@ -1,7 +1,7 @@
 // `onyx bench MODEL`: latency and throughput of one model, the classic protocol (issue #6).
 //
 //   onyx bench MODEL [--seq 128] [--batch 1] [--threads 2] [--precision fp32|bf16|int8] [-O N]
-//                    [--warmup 50] [--runs 1000] [--past N] [--vocab N] [--input NAME=FILE.npy ...]
+//                    [--remove-padding auto|on|off] [--warmup 50] [--runs 1000] [--past N] [--vocab N] [--input NAME=FILE.npy ...]
 //                    [--text "..." | --file FILE [--include-tokenization]] [--json]
 //
 // MODEL is an .onnx file or a model folder (model.onnx or onnx/model.onnx; tokenizer files for --text/--file).
@@ -65,7 +65,8 @@ struct BenchOptions {
   int64_t vocab = 0;
   int threads = 0;
   std::string precision = "fp32";
-  int level = -1;   // -1: not given (fp32 -> 99, bf16 -> 4)
+  int level = 99;
+  std::string remove_padding = "auto";  // auto: on for --text/--file (padded real batches), off for synthetic
   int warmup = -1;  // -1: auto (50; 5 batches with --file)
   int runs = -1;    // -1: auto (1000; one pass over the batches with --file)
   std::vector<std::string> inputs;
@@ -318,28 +319,28 @@ int run_bench(const BenchOptions& o) {
   if (o.precision == "int8") return fail("--precision int8 is not implemented yet (issue #7: int8 quantization)");
   if (o.precision != "fp32" && o.precision != "bf16")
     return fail("--precision must be fp32, bf16 or int8, got '" + o.precision + "'");
-  if (o.precision == "bf16" && o.level >= 0 && o.level != 4)
-    return fail("--precision bf16 means optimization level 4; drop -O " + std::to_string(o.level) +
-                " or use --precision fp32");
+  if (o.remove_padding != "auto" && o.remove_padding != "on" && o.remove_padding != "off")
+    return fail("--remove-padding must be auto, on or off, got '" + o.remove_padding + "'");
   if (o.batch < 1 || o.seq < 1 || o.past < 0) return fail("--batch and --seq must be >= 1, --past >= 0");
   if (!o.text.empty() && !o.file.empty()) return fail("give --text or --file, not both");
   if (o.include_tokenization && o.text.empty() && o.file.empty())
     return fail("--include-tokenization needs --text or --file (synthetic inputs have no tokenization)");
   if (!o.inputs.empty() && (!o.text.empty() || !o.file.empty()))
     return fail("--input cannot be combined with --text/--file");
-  const int level = o.precision == "bf16" ? 4 : (o.level >= 0 ? o.level : 99);
-  const bool cpu_bf16 = cpu_features().avx512bf16;
+  const int level = o.level;
+  const bool remove_padding =
+      o.remove_padding == "on" || (o.remove_padding == "auto" && (!o.text.empty() || !o.file.empty()));
 
   auto onnx_path = resolve_onnx(o.model);
   if (!onnx_path.ok()) return fail(onnx_path.status().to_string());
   SessionOptions so;
   so.threads = o.threads;
   so.optimization_level = level;
+  so.precision = o.precision == "bf16" ? SessionOptions::Precision::kBf16 : SessionOptions::Precision::kFp32;
+  so.remove_padding = remove_padding;
   const double rss_before_mb = current_rss_mb();
   std::cerr << "onyx bench: creating the session (" << o.precision << ", -O " << level << ", threads "
             << (o.threads > 0 ? std::to_string(o.threads) : std::string("all")) << ") for " << *onnx_path << "\n";
-  if (o.precision == "bf16" && !cpu_bf16)
-    std::cerr << "onyx bench: warning: this CPU has no AVX512-BF16; level 4 leaves the model in fp32\n";
   const auto t_create = Clock::now();
   auto session = Session::create(*onnx_path, so);
   const double create_ms = ms_since(t_create);
@@ -402,6 +403,7 @@ int run_bench(const BenchOptions& o) {
   j["model"] = *onnx_path;
   j["precision"] = o.precision;
   j["optimization_level"] = level;
+  j["remove_padding"] = remove_padding;
   j["threads"] = o.threads;
   j["batch"] = o.batch;
   // Tokens per sequence: null with --file (it varies per batch); the synthetic length, else input_ids' width.
@@ -425,7 +427,6 @@ int run_bench(const BenchOptions& o) {
   j["sequences"] = sequences;
   j["tokens"] = {{"real", real_tokens}, {"padded", padded_tokens}};
   j["cpu_features"] = cpu_features().to_string();
-  j["bf16_active"] = o.precision == "bf16" && cpu_bf16;
   if (o.json) {
     std::cout << j.dump(2) << "\n";
     return 0;
@@ -433,7 +434,7 @@ int run_bench(const BenchOptions& o) {
   const Json& l = j["latency_ms"];
   std::printf("model        %s\n", onnx_path->c_str());
   std::printf("precision    %s (-O %d)%s\n", o.precision.c_str(), level,
-              o.precision == "bf16" && !cpu_bf16 ? "  [no AVX512-BF16 on this CPU: ran fp32]" : "");
+              remove_padding ? ", padding removed (tokens packed)" : "");
   std::printf("threads      %s\n", o.threads > 0 ? std::to_string(o.threads).c_str() : "all cores");
   const std::string past_note = o.past > 0 ? ", past " + std::to_string(o.past) : "";
   int64_t total_rows = 0;
@@ -471,9 +472,15 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--past", o->past, "Past length for past_key_values inputs (GPT-2 with past)")->capture_default_str();
   cmd->add_option("--vocab", o->vocab, "Vocabulary size for synthetic input_ids (default: config.json's vocab_size)");
   cmd->add_option("--threads", o->threads, "Intra-op threads (0 = all cores)")->capture_default_str();
-  cmd->add_option("--precision", o->precision, "fp32, bf16 (= -O 4) or int8 (not implemented yet, issue #7)")
+  cmd->add_option("--precision", o->precision,
+                  "fp32, bf16 (weights packed in bfloat16, fp32 accumulation; needs AVX512-BF16) or int8 (not "
+                  "implemented yet, issue #7)")
       ->capture_default_str();
-  cmd->add_option("-O,--level", o->level, "Graph optimization level (default 99 = all exact; bf16 uses 4)");
+  cmd->add_option("-O,--level", o->level, "Graph optimization level (0-4; 99 = all exact = 2)")->capture_default_str();
+  cmd->add_option("--remove-padding", o->remove_padding,
+                  "Compute padded batches without the padding (SessionOptions::remove_padding): auto = on with "
+                  "--text/--file, off for synthetic inputs; on; off")
+      ->capture_default_str();
   cmd->add_option("--warmup", o->warmup, "Untimed runs after the first run (default 50; 5 with --file)");
   cmd->add_option("--runs", o->runs, "Timed runs (default 1000; one pass over the batches with --file)");
   cmd->add_option("-i,--input", o->inputs, "Input from a .npy file as NAME=FILE.npy (others stay synthetic)");

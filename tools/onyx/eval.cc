@@ -29,6 +29,7 @@ struct EvalOptions {
   size_t limit = 0;
   int threads = 0;
   int level = 99;
+  SessionOptions::Precision precision = SessionOptions::Precision::kFp32;
   bool json = false;
 };
 
@@ -77,6 +78,7 @@ int run_eval(const EvalOptions& o) {
   PipelineOptions options;
   options.threads = o.threads;
   options.optimization_level = o.level;
+  options.precision = o.precision;
   options.batch_size = o.batch_size;
   auto created = Pipeline::create(o.task, model, options);
   if (!created.ok()) return fail(created.status().to_string());
@@ -178,6 +180,7 @@ void add_eval_command(CLI::App& app) {
                   "graph optimization level: 0 none, 1 basic, 2 extended (fusions), 3 + approximate gelu, 4 + bf16; "
                   "99 = all exact (= 2)")
       ->capture_default_str();
+  add_precision_option(cmd, o->precision);
   cmd->add_flag("--json", o->json, "print the results as JSON");
   cmd->callback([o]() {
     int rc = run_eval(*o);

@@ -1,6 +1,7 @@
 // onyx: Transformer inference engine CLI. `onyx --help` lists the sub-commands.
 #include <cstdio>
 #include <iostream>
+#include <string>
 
 #include "tools/onyx/commands.h"
 
@@ -8,6 +9,18 @@ namespace onyx::cli {
 int fail(const std::string& message) {
   std::fprintf(stderr, "onyx: error: %s\n", message.c_str());
   return 1;
+}
+
+void add_precision_option(CLI::App* cmd, SessionOptions::Precision& precision) {
+  cmd->add_option_function<std::string>(
+         "--precision",
+         [&precision](const std::string& p) {
+           precision = p == "bf16" ? SessionOptions::Precision::kBf16 : SessionOptions::Precision::kFp32;
+         },
+         "fp32 (exact) or bf16 (MatMul/Gemm/Attention weights packed in bfloat16, fp32 accumulation; needs "
+         "AVX512-BF16)")
+      ->check(CLI::IsMember({"fp32", "bf16"}))
+      ->default_str("fp32");
 }
 }  // namespace onyx::cli
 

@@ -47,6 +47,7 @@ struct PipelineCliOptions {
   size_t max_length = 0;
   int threads = 0;
   int level = 99;
+  SessionOptions::Precision precision = SessionOptions::Precision::kFp32;
   bool quiet = false;
   bool pretty = false;
 };
@@ -127,6 +128,7 @@ int run_pipeline(const PipelineCliOptions& o) {
   options.model_file = o.model_file;
   options.threads = o.threads;
   options.optimization_level = o.level;
+  options.precision = o.precision;
   options.batch_size = o.batch_size;
   if (o.max_length > 0) options.max_length = o.max_length;
   options.on_progress = [bar](size_t done, size_t total) { bar->update(done, total); };
@@ -191,6 +193,7 @@ void add_pipeline_command(CLI::App& app) {
                   "graph optimization level: 0 none, 1 basic, 2 extended (fusions), 3 + approximate gelu, 4 + bf16; "
                   "99 = all exact (= 2)")
       ->capture_default_str();
+  add_precision_option(cmd, o->precision);
   cmd->add_flag("--quiet,-q", o->quiet, "no progress bar");
   cmd->add_flag("--pretty", o->pretty, "indent the JSON output");
   cmd->callback([o]() {

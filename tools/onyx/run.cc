@@ -19,6 +19,7 @@ struct RunOptions {
   std::string output_dir;
   int threads = 0;
   int level = 99;
+  SessionOptions::Precision precision = SessionOptions::Precision::kFp32;
   std::vector<std::string> disabled;
   bool no_check = false;
 };
@@ -51,6 +52,7 @@ int run_model(const RunOptions& o) {
   options.run_onnx_checker = !o.no_check;
   options.optimization_level = o.level;
   options.disabled_passes = o.disabled;
+  options.precision = o.precision;
   auto session = Session::create(o.model, options);
   if (!session.ok()) return fail(session.status().to_string());
   NamedTensors inputs;
@@ -97,6 +99,7 @@ void add_run_command(CLI::App& app) {
                   "Graph optimization level: 0 none, 1 basic, 2 extended, 3 approximate gelu, 4 bf16; 99 = all "
                   "exact (= 2)")
       ->capture_default_str();
+  add_precision_option(cmd, o->precision);
   cmd->add_option("--disable-pass", o->disabled, "Skip an optimizer pass by name (repeatable)");
   cmd->add_flag("--no-check", o->no_check, "Skip ONNX's model checker");
   cmd->callback([o] {
