@@ -95,6 +95,44 @@ def engine_cmd(engine, cfg, a, paths):
     return cmd + ["--batches", paths["sst2_batches"], "--runs", str(a.sst2_batches)]
 
 
+def issue6_targets(summary, seqs, engines, ref_cfg):
+    """Markdown lines: each acceptance target of issue #6, the value from this run and whether it is met."""
+    out = ["Issue #6 targets (this run):", ""]
+
+    def line(what, value, ok):
+        out.append(f"- {what}: {value} -> {'met' if ok else 'NOT met'}")
+
+    ort = "onnxruntime"
+    for e, limit in (("onyx-fp32", 0.95), ("onyx-bf16", 0.6)):
+        if e not in engines or ort not in engines:
+            continue
+        for s in seqs:
+            r = summary[f"seq{s}"][e]["ratio_to_ort"]
+            if r is not None:
+                line(f"{ENGINES[e]} latency at {s} tokens <= {limit} x ORT fp32", f"{r:.2f} x", r <= limit)
+    if "onyx-fp32" in engines and 128 in seqs:
+        pct = summary["seq128"]["onyx-fp32"].get("pct_of_fp32_peak")
+        if pct is not None:
+            line("onyx fp32 at 128 tokens >= 85% of the fp32 ceiling", f"{pct:.0f}%", pct >= 85)
+    if "sst2" in summary and ort in engines:
+        for e in ("onyx-fp32", "onyx-bf16"):
+            r = summary["sst2"].get(e, {}).get("ratio_to_ort")
+            if r is not None:
+                line(f"{ENGINES[e]} SST-2 throughput >= 2 x ORT", f"{r:.2f} x", r >= 2)
+    if ort in engines:
+        base = summary[ref_cfg][ort]
+        for e in ("onyx-fp32", "onyx-bf16"):
+            if e not in engines:
+                continue
+            x = summary[ref_cfg][e]
+            line(f"{ENGINES[e]} peak RSS <= ORT", f"{x['peak_rss_mb']:.0f} vs {base['peak_rss_mb']:.0f} MiB",
+                 x["peak_rss_mb"] <= base["peak_rss_mb"])
+            line(f"{ENGINES[e]} session creation + first run <= ORT",
+                 f"{x['create_plus_first_ms']:.0f} vs {base['create_plus_first_ms']:.0f} ms",
+                 x["create_plus_first_ms"] <= base["create_plus_first_ms"])
+    return out
+
+
 def median(xs):
     xs = [x for x in xs if x is not None]
     return statistics.median(xs) if xs else None
@@ -247,7 +285,9 @@ def main():
              f"p50 of {a.runs} timed runs after {a.warmup} warm-up runs. SST-2: "
              + (f"the first {a.sst2_batches} batches of " if a.sst2_batches else "")
              + f"{sst2_ref['sentences'] if sst2_ref else 0} dev sentences, batches of {a.sst2_batch} padded to the "
-             "longest, tokenization excluded. "
+             "longest, tokenization excluded; onyx computes the padded batches without the padding (`onyx bench "
+             "--file`: remove_padding on), the anchors compute the padding. onyx bf16 = `--precision bf16` (bf16 "
+             "weights and GEMM inputs, fp32 accumulation). "
              "Ratio = engine / ONNX Runtime from this run (latency: lower is better; throughput: higher is better)."
              + (" **--quick run: not a measurement.**" if a.quick else ""), ""]
     head = ["engine"]
@@ -288,6 +328,7 @@ def main():
                      f"Model: {model_flops(128) / 1e9:.2f} GFLOP at 128 tokens.")
     for c in checks:
         lines.append(f"Check: {c['check']}: {'ok' if c['ok'] else 'FAILED'} ({c['onyx']} vs {c['reference']})")
+    lines += [""] + issue6_targets(summary, seqs, engines, ref_cfg)
     lines.append("")
     md = "\n".join(lines)
     with open(os.path.join(a.out, "compare.md"), "w") as f:
