@@ -9,7 +9,8 @@
 //   fp32   W packed fp32; X read in place
 //   bf16   W packed bf16 (needs AVX512-BF16); X rounded to bf16 (round to nearest even) into per-call scratch;
 //          fp32 accumulation and fp32 Y
-//   fallback (no oneDNN): W kept [K, N] fp32 and gemm_f32 + the epilogue loop
+//   portable (no oneDNN, or options.portable): W kept [K, N] fp32 and gemm_f32 + the epilogue loop; bf16 rounds W
+//          and X to bf16 (round to nearest even) and multiplies them in fp32 (same numbers, no AVX512-BF16 needed)
 // The epilogue (bias, GELU) is applied inside the GEMM (oneDNN post-ops) where the library supports it.
 // Thread safety: create() once; run() is const and may be called from several threads at once (primitives for a
 // new M are created under a lock and cached). run() uses the calling thread's intra_op_threads().
@@ -33,12 +34,15 @@ struct PackedGemmOptions {
   bool bf16 = false;
   PackedGemmEpilogue epilogue = PackedGemmEpilogue::kNone;
   float alpha = 1.0f;  // Y = alpha * X·W (+ bias): folded into the packed weights
+  // The portable variant (W fp32 [K, N], gemm_f32 + the epilogue loop; bf16 by rounding W and X) even where
+  // oneDNN is built in: tests compare the variants, and it is what builds without oneDNN always use.
+  bool portable = false;
 };
 
 class PackedGemm {
  public:
   // w: [K, N] row-major, or [N, K] with w_transposed (ONNX Gemm transB). bias: [N] or null. The data is copied.
-  // Errors: k or n <= 0, bf16 on a CPU without AVX512-BF16, a oneDNN failure.
+  // Errors: k or n <= 0, bf16 with oneDNN on a CPU without AVX512-BF16 (FailedPrecondition), a oneDNN failure.
   static Result<std::unique_ptr<PackedGemm>> create(const float* w, int64_t k, int64_t n, bool w_transposed,
                                                     const float* bias, const PackedGemmOptions& options);
   virtual ~PackedGemm() = default;
