@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "src/ep/cpu/registry.h"
+#include "src/opt/passes/passes.h"
 
 namespace onyx::opt {
 
@@ -76,6 +77,12 @@ Result<OptimizeReport> optimize(ir::Graph& graph, const OptimizeOptions& options
       report.rounds = round + 1;
       if (!any) break;
     }
+  }
+  if (options.remove_padding) {
+    static const std::unique_ptr<Pass> remove_padding = make_remove_padding_pass();
+    bool changed = false;
+    Status st = remove_padding->run(graph, ctx, changed);
+    if (!st.ok()) return st.with_context("optimizer pass " + std::string(remove_padding->name()));
   }
   // Net new nodes of every op type a pass created: final count - initial count (a Gelu later absorbed into a
   // BiasGelu, or a LayerNormalization the model already had, is not reported as fused).

@@ -29,5 +29,8 @@ std::unique_ptr<Pass> make_fuse_bias_gelu_pass();  // FuseBiasGelu: Add(bias) + 
 std::unique_ptr<Pass> make_fuse_matmul_add_pass();  // FuseMatMulAdd: MatMul + Add(bias) on 2-D inputs -> Gemm.
 std::unique_ptr<Pass> make_approximate_gelu_pass();  // ApproximateGelu: Gelu / BiasGelu -> FastGelu (tanh approximation), as Optimum's O3.
 std::unique_ptr<Pass> make_reduced_precision_pass();  // ReducedPrecision: bf16 weights and compute on CPUs with AVX512-BF16 (fp32 accumulation, LayerNorm/Softmax in fp32).
+// RemovePadding: padded batch -> packed tokens (PackTokens, PackedAttention, UnpackTokens). Not in the registry's
+// list: opt::optimize runs it after the level passes when OptimizeOptions::remove_padding is set.
+std::unique_ptr<Pass> make_remove_padding_pass();
 
 }  // namespace onyx::opt

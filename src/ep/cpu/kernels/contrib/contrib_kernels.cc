@@ -8,6 +8,7 @@ namespace onyx::cpu {
 
 namespace {
 constexpr std::string_view kMs = "com.microsoft";
+constexpr std::string_view kOnyx = "com.onyx";  // onyx's own ops (RemovePadding pass)
 }  // namespace
 
 // float16 / bfloat16 run through float32 (half_bridged); the norms keep their statistics outputs in float32 as
@@ -23,10 +24,13 @@ std::vector<KernelDef> contrib_kernel_defs() {
       {"Gelu", kMs, 1, kMaxOpset, half_bridged<create_gelu>},
       {"LayerNormalization", "", 1, 16, half_bridged<create_layer_normalization, 0b110>},
       {"MultiHeadAttention", kMs, 1, kMaxOpset, half_bridged<create_multi_head_attention>},
+      {"PackTokens", kOnyx, 1, kMaxOpset, create_pack_tokens},
+      {"PackedAttention", kMs, 1, kMaxOpset, create_packed_attention},
       {"SimplifiedLayerNormalization", "", 1, kMaxOpset, half_bridged<create_simplified_layer_normalization, 0b10>},
       {"SkipLayerNormalization", kMs, 1, kMaxOpset, half_bridged<create_skip_layer_normalization, 0b110>},
       {"SkipSimplifiedLayerNormalization", kMs, 1, kMaxOpset,
        half_bridged<create_skip_simplified_layer_normalization, 0b110>},
+      {"UnpackTokens", kOnyx, 1, kMaxOpset, create_unpack_tokens},
   };
 }
 

@@ -14,9 +14,12 @@ Result<std::unique_ptr<Kernel>> create_embed_layer_normalization(const KernelInf
 Result<std::unique_ptr<Kernel>> create_fast_gelu(const KernelInfo& info);
 Result<std::unique_ptr<Kernel>> create_gelu(const KernelInfo& info);
 Result<std::unique_ptr<Kernel>> create_multi_head_attention(const KernelInfo& info);
+Result<std::unique_ptr<Kernel>> create_pack_tokens(const KernelInfo& info);
+Result<std::unique_ptr<Kernel>> create_packed_attention(const KernelInfo& info);
 Result<std::unique_ptr<Kernel>> create_simplified_layer_normalization(const KernelInfo& info);
 Result<std::unique_ptr<Kernel>> create_skip_layer_normalization(const KernelInfo& info);
 Result<std::unique_ptr<Kernel>> create_skip_simplified_layer_normalization(const KernelInfo& info);
+Result<std::unique_ptr<Kernel>> create_unpack_tokens(const KernelInfo& info);
 
 // True when the node asks for output i (it has that slot and the name is not empty).
 inline bool wants_output(const KernelContext& ctx, size_t i) {
