@@ -73,6 +73,9 @@ class HalfBridgeKernel final : public Kernel {
     return ok_status();
   }
 
+  // The wrapped kernel's packed constants (it never reads them; the plan passes nullptr).
+  bool packed_constant_input(size_t i) const override { return inner_->packed_constant_input(i); }
+
  private:
   std::unique_ptr<Kernel> inner_;
   uint32_t keep_float_mask_;
