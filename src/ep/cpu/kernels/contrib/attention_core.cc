@@ -2,14 +2,13 @@
 #include "src/ep/cpu/kernels/contrib/attention_core.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "src/core/parallel.h"
-#include "src/ep/cpu/gemm/gemm.h"
 #include "src/ep/cpu/kernels/math/row_kernels.h"
 
 namespace onyx::cpu::contrib {
@@ -20,8 +19,23 @@ int64_t total_len(const AttentionArgs& a) { return a.past_len + a.kv_len; }
 
 bool needs_concat(const AttentionArgs& a) { return a.past_len > 0 || a.present_k || a.present_v; }
 
+constexpr int64_t kQueryBlock = 8;  // query rows per work unit (the AVX-512 score tile's height)
+
+int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
+int64_t kt_stride(const AttentionArgs& a) { return round_up(total_len(a), 32); }
+int64_t query_blocks(const AttentionArgs& a) { return (a.q_len + kQueryBlock - 1) / kQueryBlock; }
+int64_t work_units(const AttentionArgs& a) { return a.batch * a.heads * query_blocks(a); }
 int64_t task_count(const AttentionArgs& a) {
-  return std::max<int64_t>(1, std::min<int64_t>(intra_op_threads(), a.batch * a.heads));
+  return std::max<int64_t>(1, std::min<int64_t>(intra_op_threads(), work_units(a)));
+}
+// Masks that are the same for every query row (one additive row per batch, built once per run).
+bool row_independent_mask(MaskKind k) {
+  return k == MaskKind::kEnd || k == MaskKind::kEndStart || k == MaskKind::kRaw2D;
+}
+// Floats of one task's scratch: K^T, the score block, a mask row, the 1/sum of each row.
+int64_t task_floats(const AttentionArgs& a) {
+  const int64_t ld = kt_stride(a);
+  return a.qk_dim * ld + kQueryBlock * ld + ld + kQueryBlock;
 }
 
 // True when key position j is padding for query row s of batch b (the mask input says 0 / beyond the end).
@@ -45,15 +59,54 @@ bool is_padding(const AttentionArgs& a, int64_t b, int64_t s, int64_t j) {
   return false;
 }
 
-// Applies the mask to score row (b, s): padded keys get mask_filter added; with causal, keys after past_len + s
-// are set to the lowest float (ORT 1.30 excludes them outright, whatever mask_filter is).
-void apply_mask_row(const AttentionArgs& a, int64_t b, int64_t s, float* row) {
-  const int64_t t_len = total_len(a);
-  const int64_t visible = a.causal ? std::min(t_len, a.past_len + s + 1) : t_len;
-  if (a.mask.kind != MaskKind::kNone)
-    for (int64_t j = 0; j < visible; ++j)
-      if (is_padding(a, b, s, j)) row[j] += a.mask_filter;
-  std::fill(row + visible, row + t_len, std::numeric_limits<float>::lowest());
+// madd[j] = padding(b, s, j) ? mask_filter : 0 for j < n.
+void fill_mask_row(const AttentionArgs& a, int64_t b, int64_t s, int64_t n, float* madd) {
+  for (int64_t j = 0; j < n; ++j) madd[j] = is_padding(a, b, s, j) ? a.mask_filter : 0.0f;
+}
+
+// kt[d * ldkt + j] = k[j * ldk + d] for j < t, zero for t <= j < ldkt.
+void pack_kt(const float* k, int64_t ldk, int64_t t, int64_t dim, float* kt, int64_t ldkt) {
+  for (int64_t j0 = 0; j0 < t; j0 += 16) {
+    const int64_t j1 = std::min(t, j0 + 16);
+    for (int64_t d = 0; d < dim; ++d)
+      for (int64_t j = j0; j < j1; ++j) kt[d * ldkt + j] = k[j * ldk + d];
+  }
+  for (int64_t d = 0; d < dim; ++d) std::fill(kt + d * ldkt + t, kt + (d + 1) * ldkt, 0.0f);
+}
+
+void scores_ref(const float* q, int64_t ldq, int64_t rows, const float* kt, int64_t ldkt, int64_t dim, int64_t cols,
+                float scale, float* s, int64_t lds) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < cols; ++j) {
+      float acc = 0.0f;
+      for (int64_t d = 0; d < dim; ++d) acc += q[r * ldq + d] * kt[d * ldkt + j];
+      s[r * lds + j] = scale * acc;
+    }
+}
+
+float add_max_ref(float* row, const float* bias, const float* madd, int64_t n) {
+  float m = -std::numeric_limits<float>::infinity();
+  for (int64_t j = 0; j < n; ++j) {
+    float x = row[j];
+    if (bias) x += bias[j];
+    if (madd) x += madd[j];
+    row[j] = x;
+    m = std::max(m, x);
+  }
+  return m;
+}
+
+void probs_v_ref(const float* p, int64_t ldp, int64_t rows, int64_t cols, const float* v, int64_t ldv, int64_t dim,
+                 const float* inv, float* out, int64_t ldo) {
+  for (int64_t r = 0; r < rows; ++r) {
+    float* o = out + r * ldo;
+    std::fill(o, o + dim, 0.0f);
+    for (int64_t j = 0; j < cols; ++j) {
+      const float pj = p[r * ldp + j];
+      for (int64_t e = 0; e < dim; ++e) o[e] += pj * v[j * ldv + e];
+    }
+    for (int64_t e = 0; e < dim; ++e) o[e] *= inv[r];
+  }
 }
 
 // present / concat buffer for one (b, n): past rows then new rows, [T, d].
@@ -65,6 +118,20 @@ void concat_rows(const HeadView& past, const HeadView& now, int64_t b, int64_t n
 }
 
 }  // namespace
+
+const AttentionCoreKernels& attention_core_kernels_reference() {
+  static const AttentionCoreKernels table{"reference", scores_ref, add_max_ref,
+                                          row_kernels_f32_reference().exp_shift_sum, probs_v_ref};
+  return table;
+}
+
+const AttentionCoreKernels& attention_core_kernels() {
+  static const AttentionCoreKernels& table = []() -> const AttentionCoreKernels& {
+    const AttentionCoreKernels* avx512 = attention_core_kernels_avx512();
+    return avx512 ? *avx512 : attention_core_kernels_reference();
+  }();
+  return table;
+}
 
 AttentionArgs attention_args(int64_t batch, int64_t heads, int64_t q_len, int64_t kv_len, int64_t past_len,
                              int64_t qk_dim, int64_t v_dim, float scale_attr, float mask_filter, bool causal) {
@@ -142,9 +209,20 @@ Status set_attention_bias(const KernelContext& ctx, const Tensor* bias, Attentio
   return ok_status();
 }
 
+float* thread_scratch(size_t floats) {
+  thread_local std::vector<float> buf;
+  if (buf.size() < floats) {
+    buf.clear();
+    buf.shrink_to_fit();
+    buf.resize(floats);
+  }
+  return buf.data();
+}
+
 size_t attention_scratch_floats(const AttentionArgs& a) {
   const int64_t t_len = total_len(a);
-  int64_t n = task_count(a) * a.q_len * t_len;
+  int64_t n = task_count(a) * task_floats(a);
+  if (row_independent_mask(a.mask.kind)) n += a.batch * kt_stride(a);
   if (needs_concat(a)) {
     if (!a.present_k) n += a.batch * a.heads * t_len * a.qk_dim;
     if (!a.present_v) n += a.batch * a.heads * t_len * a.v_dim;
@@ -180,52 +258,55 @@ Status run_attention(const AttentionArgs& a, float* scratch) {
     v = HeadView{vbuf, nh * t_len * a.v_dim, t_len * a.v_dim, a.v_dim};
   }
   if (t_len == 0) return ok_status();
-  const bool masked = a.mask.kind != MaskKind::kNone || a.causal;
-  const int64_t tasks = task_count(a);
-  const RowKernelsF32& rk = row_kernels_f32();
+  const AttentionCoreKernels& kern = a.kernels ? *a.kernels : attention_core_kernels();
+  const int64_t ldkt = kt_stride(a);
+  const float* madd_rows = nullptr;  // [B, ldkt] for masks that do not depend on the query row
+  if (row_independent_mask(a.mask.kind)) {
+    for (int64_t b = 0; b < a.batch; ++b) fill_mask_row(a, b, 0, t_len, free + b * ldkt);
+    madd_rows = free;
+    free += a.batch * ldkt;
+  }
+  const int64_t tasks = task_count(a), blocks = query_blocks(a), units = work_units(a);
   const int64_t out_row = nh * a.v_dim;
-  std::atomic<bool> gemm_failed{false};
   parallel_for(tasks, 1, [&](int64_t tb, int64_t te) {
     for (int64_t task = tb; task < te; ++task) {
-      float* scores = free + task * s_len * t_len;
-      for (int64_t p = pairs * task / tasks; p < pairs * (task + 1) / tasks; ++p) {
-        const int64_t b = p / nh, n = p % nh;
-        // scores = (scale * Q K^T + attention_bias) + mask, summed in ORT's order (it matters for fully masked
-        // rows, where every score sits near mask_filter and rounds to its ulp)
-        if (a.bias)
-          std::memcpy(scores, a.bias + b * a.bias_b_stride + n * a.bias_n_stride, sizeof(float) * s_len * t_len);
-        GemmParams qk{.trans_a = false,
-                      .trans_b = true,
-                      .m = s_len,
-                      .n = t_len,
-                      .k = a.qk_dim,
-                      .alpha = a.scale,
-                      .beta = a.bias ? 1.0f : 0.0f,
-                      .lda = a.q.r_stride,
-                      .ldb = k.r_stride,
-                      .ldc = t_len};
-        if (!gemm_f32(qk, a.q.at(b, n), k.at(b, n), scores).ok()) {
-          gemm_failed = true;
-          return;
+      float* kt = free + task * task_floats(a);
+      float* sc = kt + a.qk_dim * ldkt;
+      float* mrow = sc + kQueryBlock * ldkt;
+      float* inv = mrow + ldkt;
+      int64_t packed = -1;  // the (b, n) pair whose K^T is in kt
+      for (int64_t u = units * task / tasks; u < units * (task + 1) / tasks; ++u) {
+        const int64_t p = u / blocks, b = p / nh, n = p % nh;
+        const int64_t s0 = (u % blocks) * kQueryBlock, rows = std::min(kQueryBlock, s_len - s0);
+        if (p != packed) {
+          pack_kt(k.at(b, n), k.r_stride, t_len, a.qk_dim, kt, ldkt);
+          packed = p;
         }
-        if (masked)
-          for (int64_t s = 0; s < s_len; ++s) apply_mask_row(a, b, s, scores + s * t_len);
-        for (int64_t s = 0; s < s_len; ++s) {
-          float* row = scores + s * t_len;
-          const float sum = rk.exp_shift_sum(row, rk.max(row, t_len), row, t_len);
-          rk.scale_shift(row, 1.0f / sum, 0.0f, row, t_len);
+        // keys past the block's last visible one have probability 0 for every row of the block
+        const int64_t cols = a.causal ? std::min(t_len, a.past_len + s0 + rows) : t_len;
+        kern.scores(a.q.at(b, n) + s0 * a.q.r_stride, a.q.r_stride, rows, kt, ldkt, a.qk_dim, cols, a.scale, sc,
+                    ldkt);
+        for (int64_t r = 0; r < rows; ++r) {
+          const int64_t s = s0 + r;
+          const int64_t visible = a.causal ? std::min(t_len, a.past_len + s + 1) : t_len;
+          float* row = sc + r * ldkt;
+          const float* bias = a.bias ? a.bias + b * a.bias_b_stride + n * a.bias_n_stride + s * t_len : nullptr;
+          const float* madd = madd_rows ? madd_rows + b * ldkt : nullptr;
+          if (a.mask.kind == MaskKind::kRaw3D || a.mask.kind == MaskKind::kRaw4D) {
+            fill_mask_row(a, b, s, visible, mrow);
+            madd = mrow;
+          }
+          // (scale Q K^T + attention_bias) + mask, in ORT's order (it matters for fully masked rows, where every
+          // score sits near mask_filter and rounds to its ulp); future keys are excluded outright
+          const float mx = kern.add_max(row, bias, madd, visible);
+          inv[r] = 1.0f / kern.exp_shift_sum(row, mx, row, visible);
+          std::fill(row + visible, row + cols, 0.0f);
         }
-        GemmParams pv{.m = s_len, .n = a.v_dim, .k = t_len, .lda = t_len, .ldb = v.r_stride, .ldc = out_row};
-        if (!gemm_f32(pv, scores, v.at(b, n), a.out + b * s_len * out_row + n * a.v_dim).ok()) {
-          gemm_failed = true;
-          return;
-        }
+        kern.probs_v(sc, ldkt, rows, cols, v.at(b, n), v.r_stride, a.v_dim, inv,
+                     a.out + (b * s_len + s0) * out_row + n * a.v_dim, out_row);
       }
     }
   });
-  if (gemm_failed)
-    return internal_error("attention: a GEMM failed (S " + std::to_string(s_len) + ", T " + std::to_string(t_len) +
-                          ", head dims " + std::to_string(a.qk_dim) + "/" + std::to_string(a.v_dim) + ")");
   return ok_status();
 }
 

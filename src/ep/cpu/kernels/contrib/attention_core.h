@@ -10,10 +10,14 @@
 // == 0 (ORT's CUDA "Megatron" form). With causal, keys j > past_len + s get the lowest float instead (excluded
 // whatever mask_filter is, as ORT 1.30 does). A fully masked row thus keeps the softmax of its visible scores, all
 // shifted by mask_filter, as in ORT.
-// Variants:
-//   float32  per (b, n): gemm_f32 for Q K^T (into a mask-prefilled score block, beta = 1) and for probs V (written
-//            straight into the [B, S, N*Dv] output), row softmax from row_kernels_f32; parallel over B*N with one
-//            score block per task in the caller's scratch buffer
+// Variants (AttentionCoreKernels, chosen once from cpu_features(); AttentionArgs::kernels overrides it):
+//   avx512     per (b, n) K^T packed [Dqk, T32] once per thread; per block of 8 query rows S = scale Q K^T by an
+//              8 x 32 register tile, then per row one pass adds attention_bias and the mask and takes the max,
+//              exp / sum (row_kernels), P V by a 4 x 64 tile scaled by 1 / sum straight into the [B, S, N*Dv]
+//              output; causal blocks stop at their last visible key
+//   reference  the same blocking with plain loops (what tests compare the AVX-512 table against)
+//   Work is B*N*ceil(S/8) units split evenly over the intra-op threads (so batch 1 keeps every thread busy), with
+//   one K^T / score block per thread in the caller's scratch buffer; past / present: K, V concatenated first.
 // Thread safety: run_attention is reentrant; the caller owns every buffer.
 #pragma once
 
@@ -41,6 +45,26 @@ struct AttentionMask {
   int64_t max_len = 0;  // 4-D: M
 };
 
+// The inner kernels of run_attention (one ISA). Row-major; ld* are row strides in floats.
+struct AttentionCoreKernels {
+  const char* name;
+  // s[r * lds + j] = scale * sum_d q[r * ldq + d] * kt[d * ldkt + j] for r < rows, j < cols. kt rows are readable
+  // up to the next multiple of 32 of cols.
+  void (*scores)(const float* q, int64_t ldq, int64_t rows, const float* kt, int64_t ldkt, int64_t dim, int64_t cols,
+                 float scale, float* s, int64_t lds);
+  // row[j] = (row[j] + bias[j]) + madd[j] for j < n (bias / madd may be null); returns max_j row[j].
+  float (*add_max)(float* row, const float* bias, const float* madd, int64_t n);
+  // y[j] = exp(x[j] - shift); returns sum_j y[j] (y may equal x).
+  float (*exp_shift_sum)(const float* x, float shift, float* y, int64_t n);
+  // out[r * ldo + e] = inv[r] * sum_j p[r * ldp + j] * v[j * ldv + e] for r < rows, e < dim.
+  void (*probs_v)(const float* p, int64_t ldp, int64_t rows, int64_t cols, const float* v, int64_t ldv, int64_t dim,
+                  const float* inv, float* out, int64_t ldo);
+};
+
+const AttentionCoreKernels& attention_core_kernels();            // the best for this CPU
+const AttentionCoreKernels& attention_core_kernels_reference();  // plain loops
+const AttentionCoreKernels* attention_core_kernels_avx512();     // null without AVX-512F
+
 struct AttentionArgs {
   int64_t batch = 0, heads = 0;
   int64_t q_len = 0;              // S
@@ -57,6 +81,7 @@ struct AttentionArgs {
   const float* bias = nullptr;  // attention_bias: [S, T] blocks at b * bias_b_stride + n * bias_n_stride
   int64_t bias_b_stride = 0, bias_n_stride = 0;
   float* out = nullptr;  // [B, S, N * v_dim]
+  const AttentionCoreKernels* kernels = nullptr;  // null = attention_core_kernels()
 };
 
 // Args with the sizes and attributes filled in (scale_attr 0 = 1 / sqrt(qk_dim)); the caller sets the views, mask,
@@ -70,6 +95,9 @@ Result<AttentionMask> classify_attention_mask(const KernelContext& ctx, const Te
                                               int64_t q_len, int64_t total_len);
 // Checks attention_bias [B or 1, N or 1, S, T] (float32) and sets args.bias / strides.
 Status set_attention_bias(const KernelContext& ctx, const Tensor* bias, AttentionArgs& args);
+// A buffer of at least `floats` floats owned by the calling thread, kept between calls (it grows, never shrinks),
+// so a kernel's scratch costs no heap allocation per run. Valid until the same thread's next call.
+float* thread_scratch(size_t floats);
 // Floats of scratch run_attention needs.
 size_t attention_scratch_floats(const AttentionArgs& args);
 Status run_attention(const AttentionArgs& args, float* scratch);

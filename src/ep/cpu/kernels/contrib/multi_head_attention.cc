@@ -119,12 +119,12 @@ class MultiHeadAttentionKernel final : public Kernel {
     if (wants_output(ctx, 2))
       a.present_v = ctx.allocate_output(2, DType::kFloat32, {batch, heads_, t_len, hv}).data<float>();
     const int64_t biased = bias ? batch * (seq * d + kv_len * d + kv_len * dv) : 0;
-    std::unique_ptr<float[]> scratch(new float[static_cast<size_t>(biased) + contrib::attention_scratch_floats(a)]);
+    float* scratch = contrib::thread_scratch(static_cast<size_t>(biased) + contrib::attention_scratch_floats(a));
     const float* qd = query->data<float>();
     const float* kd = key->data<float>();
     const float* vd = value->data<float>();
     if (bias) {
-      float* q2 = scratch.get();
+      float* q2 = scratch;
       float* k2 = q2 + batch * seq * d;
       float* v2 = k2 + batch * kv_len * d;
       add_bias_rows(qd, bias->data<float>(), q2, batch * seq, d);
@@ -146,7 +146,7 @@ class MultiHeadAttentionKernel final : public Kernel {
       a.past_k = {past_key->data<float>(), heads_ * past_len * hq, past_len * hq, hq};
       a.past_v = {past_value->data<float>(), heads_ * past_len * hv, past_len * hv, hv};
     }
-    return contrib::run_attention(a, scratch.get() + biased);
+    return contrib::run_attention(a, scratch + biased);
   }
 
  private:
