@@ -4,10 +4,16 @@
 // Variants:
 //   float    Y = broadcast(C), then gemm_f32 with beta (oneDNN)
 //   generic  double / integer dtypes: the same through gemm_generic<T>
+//   packed   transA = 0, B a constant 2-D float32 (or bfloat16) initializer, C absent or a constant that
+//            broadcasts from [N] (a bias): a PackedGemm made at creation with alpha folded into W and beta * C as
+//            its bias (bf16 as in MatMul); B and C are never read at run time
 #include <string>
+#include <vector>
 
 #include "src/core/dtype_dispatch.h"
+#include "src/core/cpu_features.h"
 #include "src/ep/cpu/gemm/gemm.h"
+#include "src/ep/cpu/gemm/packed_gemm_kernel.h"
 #include "src/ep/cpu/kernels/math/math_kernels.h"
 #include "src/ep/cpu/kernels/math/math_util.h"
 
@@ -70,13 +76,51 @@ class GemmKernel final : public Kernel {
   float alpha_, beta_;
 };
 
+// beta * C as a bias of length n when C (a constant) broadcasts from [N] ([], [1], [N], [1, 1], [1, N]); an empty
+// vector with *ok = true when there is no bias term (no C, or beta == 0); *ok = false when C cannot be folded.
+std::vector<float> folded_bias(const KernelInfo& info, int64_t n, float beta, bool* ok) {
+  *ok = true;
+  if (!info.node.has_input(2) || beta == 0.0f) return {};
+  const Tensor* c = info.constant_input(2);
+  *ok = c && c->dtype() == DType::kFloat32 && c->rank() <= 2 && (c->rank() < 2 || c->dim(0) == 1) &&
+        (c->rank() == 0 || c->shape().back() == 1 || c->shape().back() == n);
+  if (!*ok) return {};
+  std::vector<float> bias(static_cast<size_t>(n));
+  const bool per_column = c->rank() > 0 && c->shape().back() == n;
+  for (int64_t j = 0; j < n; ++j) bias[static_cast<size_t>(j)] = beta * c->data<float>()[per_column ? j : 0];
+  return bias;
+}
+
+// The packed variant, or nullptr when the node does not qualify.
+Result<std::unique_ptr<Kernel>> create_packed_gemm(const KernelInfo& info, bool trans_a, bool trans_b, float alpha,
+                                                   float beta) {
+  const Tensor* b = info.constant_input(1);
+  std::vector<float> storage;
+  const float* w = b && !trans_a ? constant_weight_data(*b, storage) : nullptr;
+  if (!w) return std::unique_ptr<Kernel>();
+  const int64_t k = trans_b ? b->dim(1) : b->dim(0), n = trans_b ? b->dim(0) : b->dim(1);
+  bool bias_ok = false;
+  const std::vector<float> bias = folded_bias(info, n, beta, &bias_ok);
+  if (!bias_ok) return std::unique_ptr<Kernel>();
+  PackedGemmOptions o;
+  o.bf16 = info.bf16_weights || (b->dtype() == DType::kBFloat16 && cpu_features().avx512bf16);
+  o.alpha = alpha;
+  auto gemm = PackedGemm::create(w, k, n, trans_b, bias.empty() ? nullptr : bias.data(), o);
+  if (!gemm.ok()) return gemm.status().with_context(info.node.describe());
+  // A constant C is folded (or, with beta == 0, unused): not needed at run time either.
+  const uint32_t packed = 0b010u | (info.constant_input(2) ? 0b100u : 0u);
+  return make_packed_gemm_kernel(std::move(*gemm), {.packed_inputs = packed, .rank2_only = true});
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Kernel>> create_gemm(const KernelInfo& info) {
   const ir::Node& n = info.node;
-  return std::unique_ptr<Kernel>(std::make_unique<GemmKernel>(n.attr_int("transA", 0) != 0,
-                                                              n.attr_int("transB", 0) != 0,
-                                                              n.attr_float("alpha", 1.0f), n.attr_float("beta", 1.0f)));
+  const bool trans_a = n.attr_int("transA", 0) != 0, trans_b = n.attr_int("transB", 0) != 0;
+  const float alpha = n.attr_float("alpha", 1.0f), beta = n.attr_float("beta", 1.0f);
+  ONYX_ASSIGN_OR_RETURN(std::unique_ptr<Kernel> packed, create_packed_gemm(info, trans_a, trans_b, alpha, beta));
+  if (packed) return packed;
+  return std::unique_ptr<Kernel>(std::make_unique<GemmKernel>(trans_a, trans_b, alpha, beta));
 }
 
 }  // namespace onyx::cpu

@@ -40,11 +40,11 @@ void narrow(const Tensor& f, Tensor& t) {
 
 class HalfBridgeKernel final : public Kernel {
  public:
-  HalfBridgeKernel(std::unique_ptr<Kernel> inner, uint32_t keep_float_mask)
-      : inner_(std::move(inner)), keep_float_mask_(keep_float_mask) {}
+  HalfBridgeKernel(std::unique_ptr<Kernel> inner, uint32_t keep_float_mask, DType packed_half)
+      : inner_(std::move(inner)), keep_float_mask_(keep_float_mask), packed_half_(packed_half) {}
 
   Status compute(KernelContext& ctx) const override {
-    DType half = DType::kUndefined;
+    DType half = packed_half_;
     for (size_t i = 0; i < ctx.num_inputs() && half == DType::kUndefined; ++i)
       if (ctx.input(i) && is_half(ctx.input(i)->dtype())) half = ctx.input(i)->dtype();
     if (half == DType::kUndefined) return inner_->compute(ctx);
@@ -79,12 +79,21 @@ class HalfBridgeKernel final : public Kernel {
  private:
   std::unique_ptr<Kernel> inner_;
   uint32_t keep_float_mask_;
+  DType packed_half_;
 };
 
 }  // namespace
 
-std::unique_ptr<Kernel> make_half_bridge(std::unique_ptr<Kernel> inner, uint32_t keep_float_mask) {
-  return std::make_unique<HalfBridgeKernel>(std::move(inner), keep_float_mask);
+std::unique_ptr<Kernel> make_half_bridge(std::unique_ptr<Kernel> inner, uint32_t keep_float_mask, DType packed_half) {
+  return std::make_unique<HalfBridgeKernel>(std::move(inner), keep_float_mask, packed_half);
+}
+
+DType packed_half_dtype(const KernelInfo& info, const Kernel& kernel) {
+  for (size_t i = 0; i < info.node.inputs.size(); ++i) {
+    const Tensor* c = kernel.packed_constant_input(i) ? info.constant_input(i) : nullptr;
+    if (c && is_half(c->dtype())) return c->dtype();
+  }
+  return DType::kUndefined;
 }
 
 }  // namespace onyx::cpu

@@ -5,6 +5,9 @@
 //            (the transformer [B,S,K] x [K,N] weight case)
 //   batched  any other broadcast: gemm_f32_batched at per-batch offsets (attention [B,H,S,D] x [B,H,D,S])
 //   generic  double / integer dtypes: gemm_generic<T> per batch, parallel over the batch
+//   packed   B a constant 2-D float32 (or bfloat16) initializer: a PackedGemm made at creation (bf16 with
+//            KernelInfo::bf16_weights, or when B is bfloat16 and the CPU has AVX512-BF16, which is exact: the O4
+//            Cast(bf16) -> MatMul -> Cast graphs), A's leading dims merged into M; B is never read at run time
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -12,7 +15,9 @@
 
 #include "src/core/dtype_dispatch.h"
 #include "src/core/parallel.h"
+#include "src/core/cpu_features.h"
 #include "src/ep/cpu/gemm/gemm.h"
+#include "src/ep/cpu/gemm/packed_gemm_kernel.h"
 #include "src/ep/cpu/kernels/math/math_kernels.h"
 #include "src/ep/cpu/kernels/math/math_util.h"
 
@@ -125,6 +130,16 @@ Status compute_matmul(KernelContext& ctx) {
 
 }  // namespace
 
-Result<std::unique_ptr<Kernel>> create_mat_mul(const KernelInfo& info) { return make_function_kernel(&compute_matmul); }
+Result<std::unique_ptr<Kernel>> create_mat_mul(const KernelInfo& info) {
+  const Tensor* b = info.constant_input(1);
+  std::vector<float> storage;
+  const float* w = b ? constant_weight_data(*b, storage) : nullptr;
+  if (!w) return make_function_kernel(&compute_matmul);
+  PackedGemmOptions o;
+  o.bf16 = info.bf16_weights || (b->dtype() == DType::kBFloat16 && cpu_features().avx512bf16);
+  auto gemm = PackedGemm::create(w, b->dim(0), b->dim(1), /*w_transposed=*/false, nullptr, o);
+  if (!gemm.ok()) return gemm.status().with_context(info.node.describe());
+  return make_packed_gemm_kernel(std::move(*gemm), {.packed_inputs = 0b010});
+}
 
 }  // namespace onyx::cpu
