@@ -32,10 +32,10 @@ int64_t task_count(const AttentionArgs& a) {
 bool row_independent_mask(MaskKind k) {
   return k == MaskKind::kEnd || k == MaskKind::kEndStart || k == MaskKind::kRaw2D;
 }
-// Floats of one task's scratch: K^T, the score block, a mask row, the 1/sum of each row.
+// Floats of one task's scratch: K^T, packed V, the score block, a mask row, the 1/sum of each row.
 int64_t task_floats(const AttentionArgs& a) {
   const int64_t ld = kt_stride(a);
-  return a.qk_dim * ld + kQueryBlock * ld + ld + kQueryBlock;
+  return a.qk_dim * ld + total_len(a) * a.v_dim + kQueryBlock * ld + ld + kQueryBlock;
 }
 
 // True when key position j is padding for query row s of batch b (the mask input says 0 / beyond the end).
@@ -64,14 +64,18 @@ void fill_mask_row(const AttentionArgs& a, int64_t b, int64_t s, int64_t n, floa
   for (int64_t j = 0; j < n; ++j) madd[j] = is_padding(a, b, s, j) ? a.mask_filter : 0.0f;
 }
 
-// kt[d * ldkt + j] = k[j * ldk + d] for j < t, zero for t <= j < ldkt.
+// kt[d * ldkt + j] = k[j * ldk + d] for j < t, zero for t <= j < ldkt. K rows are read whole (they sit a whole
+// QKV row apart, a stride that maps them onto few cache sets).
 void pack_kt(const float* k, int64_t ldk, int64_t t, int64_t dim, float* kt, int64_t ldkt) {
-  for (int64_t j0 = 0; j0 < t; j0 += 16) {
-    const int64_t j1 = std::min(t, j0 + 16);
-    for (int64_t d = 0; d < dim; ++d)
-      for (int64_t j = j0; j < j1; ++j) kt[d * ldkt + j] = k[j * ldk + d];
-  }
+  for (int64_t j = 0; j < t; ++j)
+    for (int64_t d = 0; d < dim; ++d) kt[d * ldkt + j] = k[j * ldk + d];
   for (int64_t d = 0; d < dim; ++d) std::fill(kt + d * ldkt + t, kt + (d + 1) * ldkt, 0.0f);
+}
+
+// vp[j * dim + e] = v[j * ldv + e]: V rows made contiguous, so P V streams them instead of hitting the same few
+// cache sets once per key.
+void pack_v(const float* v, int64_t ldv, int64_t t, int64_t dim, float* vp) {
+  for (int64_t j = 0; j < t; ++j) std::memcpy(vp + j * dim, v + j * ldv, sizeof(float) * dim);
 }
 
 void scores_ref(const float* q, int64_t ldq, int64_t rows, const float* kt, int64_t ldkt, int64_t dim, int64_t cols,
@@ -271,7 +275,8 @@ Status run_attention(const AttentionArgs& a, float* scratch) {
   parallel_for(tasks, 1, [&](int64_t tb, int64_t te) {
     for (int64_t task = tb; task < te; ++task) {
       float* kt = free + task * task_floats(a);
-      float* sc = kt + a.qk_dim * ldkt;
+      float* vp = kt + a.qk_dim * ldkt;
+      float* sc = vp + t_len * a.v_dim;
       float* mrow = sc + kQueryBlock * ldkt;
       float* inv = mrow + ldkt;
       int64_t packed = -1;  // the (b, n) pair whose K^T is in kt
@@ -280,6 +285,7 @@ Status run_attention(const AttentionArgs& a, float* scratch) {
         const int64_t s0 = (u % blocks) * kQueryBlock, rows = std::min(kQueryBlock, s_len - s0);
         if (p != packed) {
           pack_kt(k.at(b, n), k.r_stride, t_len, a.qk_dim, kt, ldkt);
+          pack_v(v.at(b, n), v.r_stride, t_len, a.v_dim, vp);
           packed = p;
         }
         // keys past the block's last visible one have probability 0 for every row of the block
@@ -302,7 +308,7 @@ Status run_attention(const AttentionArgs& a, float* scratch) {
           inv[r] = 1.0f / kern.exp_shift_sum(row, mx, row, visible);
           std::fill(row + visible, row + cols, 0.0f);
         }
-        kern.probs_v(sc, ldkt, rows, cols, v.at(b, n), v.r_stride, a.v_dim, inv,
+        kern.probs_v(sc, ldkt, rows, cols, vp, a.v_dim, a.v_dim, inv,
                      a.out + (b * s_len + s0) * out_row + n * a.v_dim, out_row);
       }
     }

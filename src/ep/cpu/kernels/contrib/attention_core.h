@@ -11,7 +11,7 @@
 // whatever mask_filter is, as ORT 1.30 does). A fully masked row thus keeps the softmax of its visible scores, all
 // shifted by mask_filter, as in ORT.
 // Variants (AttentionCoreKernels, chosen once from cpu_features(); AttentionArgs::kernels overrides it):
-//   avx512     per (b, n) K^T packed [Dqk, T32] once per thread; per block of 8 query rows S = scale Q K^T by an
+//   avx512     per (b, n) K^T packed [Dqk, T32] and V [T, Dv] once per thread; per block of 8 query rows S = scale Q K^T by an
 //              8 x 32 register tile, then per row one pass adds attention_bias and the mask and takes the max,
 //              exp / sum (row_kernels), P V by a 4 x 64 tile scaled by 1 / sum straight into the [B, S, N*Dv]
 //              output; causal blocks stop at their last visible key

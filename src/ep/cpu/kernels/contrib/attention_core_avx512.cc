@@ -33,27 +33,48 @@ ONYX_AVX512 inline __mmask16 tail_mask(int64_t left) {
   return left >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << left) - 1u);
 }
 
-// R query rows x 32 keys starting at column j.
+// R query rows x 32 keys starting at column j; named accumulators (see probs_v_tile).
+#define ONYX_QK_ROW(r)                                    \
+  if constexpr (R > r) {                                  \
+    const __m512 qb = _mm512_set1_ps(q[r * ldq + d]);     \
+    x##r = _mm512_fmadd_ps(qb, k0, x##r);                 \
+    y##r = _mm512_fmadd_ps(qb, k1, y##r);                 \
+  }
+#define ONYX_QK_STORE(r)                                                   \
+  if constexpr (R > r) {                                                   \
+    _mm512_mask_storeu_ps(s + r * lds, m0, _mm512_mul_ps(x##r, sc));       \
+    _mm512_mask_storeu_ps(s + r * lds + 16, m1, _mm512_mul_ps(y##r, sc));  \
+  }
+
 template <int R>
 ONYX_AVX512 inline void scores_tile(const float* q, int64_t ldq, const float* kt, int64_t ldkt, int64_t dim,
                                     int64_t left, float scale, float* s, int64_t lds) {
-  __m512 acc0[R], acc1[R];
-  for (int r = 0; r < R; ++r) acc0[r] = acc1[r] = _mm512_setzero_ps();
+  __m512 x0 = _mm512_setzero_ps(), x1 = x0, x2 = x0, x3 = x0, x4 = x0, x5 = x0, x6 = x0, x7 = x0;
+  __m512 y0 = x0, y1 = x0, y2 = x0, y3 = x0, y4 = x0, y5 = x0, y6 = x0, y7 = x0;
   for (int64_t d = 0; d < dim; ++d) {
     const __m512 k0 = _mm512_loadu_ps(kt + d * ldkt), k1 = _mm512_loadu_ps(kt + d * ldkt + 16);
-    for (int r = 0; r < R; ++r) {
-      const __m512 qb = _mm512_set1_ps(q[r * ldq + d]);
-      acc0[r] = _mm512_fmadd_ps(qb, k0, acc0[r]);
-      acc1[r] = _mm512_fmadd_ps(qb, k1, acc1[r]);
-    }
+    ONYX_QK_ROW(0)
+    ONYX_QK_ROW(1)
+    ONYX_QK_ROW(2)
+    ONYX_QK_ROW(3)
+    ONYX_QK_ROW(4)
+    ONYX_QK_ROW(5)
+    ONYX_QK_ROW(6)
+    ONYX_QK_ROW(7)
   }
   const __m512 sc = _mm512_set1_ps(scale);
   const __mmask16 m0 = tail_mask(left), m1 = tail_mask(left - 16);
-  for (int r = 0; r < R; ++r) {
-    _mm512_mask_storeu_ps(s + r * lds, m0, _mm512_mul_ps(acc0[r], sc));
-    _mm512_mask_storeu_ps(s + r * lds + 16, m1, _mm512_mul_ps(acc1[r], sc));
-  }
+  ONYX_QK_STORE(0)
+  ONYX_QK_STORE(1)
+  ONYX_QK_STORE(2)
+  ONYX_QK_STORE(3)
+  ONYX_QK_STORE(4)
+  ONYX_QK_STORE(5)
+  ONYX_QK_STORE(6)
+  ONYX_QK_STORE(7)
 }
+#undef ONYX_QK_ROW
+#undef ONYX_QK_STORE
 
 template <int R>
 ONYX_AVX512 void scores_rows(const float* q, int64_t ldq, const float* kt, int64_t ldkt, int64_t dim, int64_t cols,
@@ -85,28 +106,50 @@ ONYX_AVX512 float add_max_avx512(float* row, const float* bias, const float* mad
   return _mm512_reduce_max_ps(mx);
 }
 
-// R rows x C*16 value columns starting at column e (left = columns left in the head).
+// R rows x C*16 value columns starting at column e (left = columns left in the head). The accumulators are named
+// variables, not an array: GCC keeps an array of __m512 on the stack and reloads it every key.
+#define ONYX_PV_ROW(r)                                                                 \
+  if constexpr (R > r) {                                                               \
+    const __m512 pb = _mm512_set1_ps(p[r * ldp + j]);                                  \
+    a##r##0 = _mm512_fmadd_ps(pb, v0, a##r##0);                                        \
+    if constexpr (C > 1) a##r##1 = _mm512_fmadd_ps(pb, v1, a##r##1);                   \
+    if constexpr (C > 2) a##r##2 = _mm512_fmadd_ps(pb, v2, a##r##2);                   \
+    if constexpr (C > 3) a##r##3 = _mm512_fmadd_ps(pb, v3, a##r##3);                   \
+  }
+#define ONYX_PV_STORE(r)                                                                              \
+  if constexpr (R > r) {                                                                              \
+    const __m512 s = _mm512_set1_ps(inv[r]);                                                          \
+    _mm512_mask_storeu_ps(out + r * ldo, m0, _mm512_mul_ps(a##r##0, s));                              \
+    if constexpr (C > 1) _mm512_mask_storeu_ps(out + r * ldo + 16, m1, _mm512_mul_ps(a##r##1, s));    \
+    if constexpr (C > 2) _mm512_mask_storeu_ps(out + r * ldo + 32, m2, _mm512_mul_ps(a##r##2, s));    \
+    if constexpr (C > 3) _mm512_mask_storeu_ps(out + r * ldo + 48, m3, _mm512_mul_ps(a##r##3, s));    \
+  }
+
 template <int R, int C>
 ONYX_AVX512 inline void probs_v_tile(const float* p, int64_t ldp, int64_t cols, const float* v, int64_t ldv,
                                      int64_t left, const float* inv, float* out, int64_t ldo) {
-  __m512 acc[R][C];
-  __mmask16 m[C];
-  for (int c = 0; c < C; ++c) m[c] = tail_mask(left - 16 * c);
-  for (int r = 0; r < R; ++r)
-    for (int c = 0; c < C; ++c) acc[r][c] = _mm512_setzero_ps();
+  const __mmask16 m0 = tail_mask(left), m1 = tail_mask(left - 16), m2 = tail_mask(left - 32),
+                   m3 = tail_mask(left - 48);
+  __m512 a00 = _mm512_setzero_ps(), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00,
+         a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
   for (int64_t j = 0; j < cols; ++j) {
-    __m512 vj[C];
-    for (int c = 0; c < C; ++c) vj[c] = _mm512_maskz_loadu_ps(m[c], v + j * ldv + 16 * c);
-    for (int r = 0; r < R; ++r) {
-      const __m512 pb = _mm512_set1_ps(p[r * ldp + j]);
-      for (int c = 0; c < C; ++c) acc[r][c] = _mm512_fmadd_ps(pb, vj[c], acc[r][c]);
-    }
+    const float* vr = v + j * ldv;
+    const __m512 v0 = _mm512_maskz_loadu_ps(m0, vr);
+    const __m512 v1 = C > 1 ? _mm512_maskz_loadu_ps(m1, vr + 16) : v0;
+    const __m512 v2 = C > 2 ? _mm512_maskz_loadu_ps(m2, vr + 32) : v0;
+    const __m512 v3 = C > 3 ? _mm512_maskz_loadu_ps(m3, vr + 48) : v0;
+    ONYX_PV_ROW(0)
+    ONYX_PV_ROW(1)
+    ONYX_PV_ROW(2)
+    ONYX_PV_ROW(3)
   }
-  for (int r = 0; r < R; ++r) {
-    const __m512 s = _mm512_set1_ps(inv[r]);
-    for (int c = 0; c < C; ++c) _mm512_mask_storeu_ps(out + r * ldo + 16 * c, m[c], _mm512_mul_ps(acc[r][c], s));
-  }
+  ONYX_PV_STORE(0)
+  ONYX_PV_STORE(1)
+  ONYX_PV_STORE(2)
+  ONYX_PV_STORE(3)
 }
+#undef ONYX_PV_ROW
+#undef ONYX_PV_STORE
 
 template <int R>
 ONYX_AVX512 void probs_v_rows(const float* p, int64_t ldp, int64_t cols, const float* v, int64_t ldv, int64_t dim,
