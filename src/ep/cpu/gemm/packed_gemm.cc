@@ -81,9 +81,9 @@ class PortablePackedGemm final : public PackedGemm {
   Status run(const float* x, int64_t m, int64_t ldx, float* y, int64_t ldy) const override {
     if (m < 0 || ldx < k_ || ldy < n_) return invalid_argument("PackedGemm::run: bad m / ldx / ldy");
     if (m == 0) return ok_status();
-    std::vector<float> xr;
+    thread_local std::vector<float> xr;  // reused across calls
     if (bf16_) {  // round X to bf16 (and back: gemm_f32 then multiplies bf16 values exactly in fp32)
-      xr.resize(static_cast<size_t>(m * k_));
+      if (xr.size() < static_cast<size_t>(m * k_)) xr.resize(static_cast<size_t>(m * k_));
       for (int64_t i = 0; i < m; ++i)
         for (int64_t l = 0; l < k_; ++l) xr[static_cast<size_t>(i * k_ + l)] = to_float(to_bfloat16(x[i * ldx + l]));
       x = xr.data();
@@ -169,21 +169,13 @@ class DnnlPackedGemm final : public PackedGemm {
     }
     try {
       ONYX_ASSIGN_OR_RETURN(std::shared_ptr<const Entry> entry, entry_for(m, ldx, ldy, threads));
-      thread_local std::vector<uint8_t> scratch;
-      if (scratch.size() < entry->scratch_bytes) scratch.resize(entry->scratch_bytes);
-      const dnnl::engine& engine = cpu_engine();
-      const dnnl::matmul::primitive_desc& pd = entry->pd;
-      dnnl::memory src(pd.src_desc(), engine, bf16_ ? static_cast<void*>(xb.data()) : const_cast<float*>(x));
-      dnnl::memory dst(pd.dst_desc(), engine, y);
-      dnnl::memory pad(pd.scratchpad_desc(), engine, scratch.data());
-      std::unordered_map<int, dnnl::memory> args = {{DNNL_ARG_SRC, src},
-                                                    {DNNL_ARG_WEIGHTS, entry->weights ? *entry->weights : weights_},
-                                                    {DNNL_ARG_DST, dst},
-                                                    {DNNL_ARG_SCRATCHPAD, pad}};
-      if (bias_) args.emplace(DNNL_ARG_BIAS, bias_);
-      dnnl::stream stream(engine);
-      entry->primitive.execute(stream, args);
-      stream.wait();
+      std::unique_ptr<ExecSlot> slot = take_slot(*entry);
+      slot->src.set_data_handle(bf16_ ? static_cast<void*>(xb.data()) : const_cast<float*>(x));
+      slot->dst.set_data_handle(y);
+      entry->primitive.execute(slot->stream, slot->args);
+      slot->stream.wait();
+      std::lock_guard<std::mutex> lock(mu_);
+      entry->free_slots.push_back(std::move(slot));
     } catch (const dnnl::error& e) {
       return internal_error("PackedGemm::run (M=" + std::to_string(m) + " " + shape_text(k_, n_) +
                             "): oneDNN failed: " + e.what());
@@ -199,11 +191,20 @@ class DnnlPackedGemm final : public PackedGemm {
   }
 
  private:
+  // What one execution needs besides the primitive: src/dst memory objects (their data handles are set per call),
+  // the scratchpad, the argument map and a stream. Each entry keeps a free list of them (one per concurrent run),
+  // so a steady-state run allocates nothing.
+  struct ExecSlot {
+    dnnl::memory src, dst;
+    std::vector<uint8_t> scratch;
+    std::unordered_map<int, dnnl::memory> args;
+    dnnl::stream stream;
+  };
   struct Entry {
     dnnl::matmul::primitive_desc pd;
     dnnl::matmul primitive;
-    size_t scratch_bytes = 0;
-    std::optional<dnnl::memory> weights;  // set when this M wants another layout than weights_
+    std::optional<dnnl::memory> weights;                         // set when this M wants another layout than weights_
+    mutable std::vector<std::unique_ptr<ExecSlot>> free_slots;  // guarded by mu_
   };
   using Key = std::tuple<int64_t, int64_t, int64_t, int>;  // m, ldx, ldy, threads
 
@@ -252,7 +253,6 @@ class DnnlPackedGemm final : public PackedGemm {
       }
     }
     entry->primitive = dnnl::matmul(entry->pd);
-    entry->scratch_bytes = entry->pd.scratchpad_desc().get_size();
     if (cache_order_.size() >= kMaxCachedShapes) {
       cache_.erase(cache_order_.front());
       cache_order_.pop_front();
@@ -260,6 +260,30 @@ class DnnlPackedGemm final : public PackedGemm {
     cache_.emplace(key, entry);
     cache_order_.push_back(key);
     return std::shared_ptr<const Entry>(std::move(entry));
+  }
+
+  // A free execution slot of `entry`, or a new one. Throws dnnl::error.
+  std::unique_ptr<ExecSlot> take_slot(const Entry& entry) const {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!entry.free_slots.empty()) {
+        std::unique_ptr<ExecSlot> slot = std::move(entry.free_slots.back());
+        entry.free_slots.pop_back();
+        return slot;
+      }
+    }
+    const dnnl::engine& engine = cpu_engine();
+    auto slot = std::make_unique<ExecSlot>();
+    slot->src = dnnl::memory(entry.pd.src_desc(), engine, DNNL_MEMORY_NONE);
+    slot->dst = dnnl::memory(entry.pd.dst_desc(), engine, DNNL_MEMORY_NONE);
+    slot->scratch.resize(entry.pd.scratchpad_desc().get_size());
+    slot->args = {{DNNL_ARG_SRC, slot->src},
+                  {DNNL_ARG_WEIGHTS, entry.weights ? *entry.weights : weights_},
+                  {DNNL_ARG_DST, slot->dst},
+                  {DNNL_ARG_SCRATCHPAD, dnnl::memory(entry.pd.scratchpad_desc(), engine, slot->scratch.data())}};
+    if (bias_) slot->args.emplace(DNNL_ARG_BIAS, bias_);
+    slot->stream = dnnl::stream(engine);
+    return slot;
   }
 
   int64_t k_, n_;
