@@ -7,8 +7,10 @@
 // padded positions: each sequence's rows and columns of its tokens are gathered).
 // Attributes num_heads, qkv_hidden_sizes, scale (0 = 1/sqrt(head size)).
 // Variants:
-//   float32  one QKV GEMM over the T rows (PackedGemm when the weights are constant and the bias input is constant,
-//            else gemm_f32), then run_attention with batch-1 views per sequence (each parallel over heads)
+//   packed   constant weights (and bias, when constant) packed at creation into a PackedGemm (fp32, or bf16 with
+//            KernelInfo::bf16_weights): one QKV GEMM over the T rows
+//   float32  weights not constant: gemm_f32 over the T rows
+//   then run_attention with batch-1 views per sequence (each parallel over heads)
 #include <algorithm>
 #include <cstring>
 #include <memory>
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "src/ep/cpu/gemm/gemm.h"
+#include "src/ep/cpu/gemm/packed_gemm.h"
 #include "src/ep/cpu/kernels/contrib/attention_core.h"
 #include "src/ep/cpu/kernels/contrib/contrib_kernels.h"
 
@@ -25,13 +28,21 @@ namespace {
 
 class PackedAttentionKernel final : public Kernel {
  public:
-  PackedAttentionKernel(int64_t heads, std::vector<int64_t> qkv_sizes, float scale)
-      : heads_(heads), qkv_sizes_(std::move(qkv_sizes)), scale_(scale) {}
+  PackedAttentionKernel(int64_t heads, std::vector<int64_t> qkv_sizes, float scale, std::unique_ptr<PackedGemm> packed,
+                        bool bias_packed)
+      : heads_(heads),
+        qkv_sizes_(std::move(qkv_sizes)),
+        scale_(scale),
+        packed_(std::move(packed)),
+        bias_packed_(bias_packed) {}
+
+  bool packed_constant_input(size_t i) const override { return (i == 1 && packed_) || (i == 2 && bias_packed_); }
 
   Status compute(KernelContext& ctx) const override {
     ONYX_ASSIGN_OR_RETURN(const Tensor* input, required_input(ctx, 0));
-    ONYX_ASSIGN_OR_RETURN(const Tensor* weights, required_input(ctx, 1));
-    const Tensor* bias = ctx.input(2);
+    const Tensor* weights = packed_ ? nullptr : ctx.input(1);
+    if (!packed_ && !weights) return ctx.invalid("required input 1 (weights) is missing");
+    const Tensor* bias = bias_packed_ ? nullptr : ctx.input(2);
     ONYX_ASSIGN_OR_RETURN(const Tensor* offsets, required_input(ctx, 3));
     ONYX_ASSIGN_OR_RETURN(const Tensor* cu, required_input(ctx, 4));
     const Tensor* attn_bias = ctx.input(5);
@@ -41,10 +52,11 @@ class PackedAttentionKernel final : public Kernel {
     if (input->rank() != 2)
       return ctx.invalid("input must be [tokens, hidden], got " + shape_to_string(input->shape()));
     const int64_t tokens = input->dim(0), din = input->dim(1);
-    if (weights->rank() != 2 || weights->dim(0) != din)
+    if (packed_ ? packed_->k() != din : (weights->rank() != 2 || weights->dim(0) != din))
       return ctx.invalid("weights must be [" + std::to_string(din) + ", q+k+v hidden], got " +
-                         shape_to_string(weights->shape()));
-    const int64_t dt = weights->dim(1);
+                         (packed_ ? "[" + std::to_string(packed_->k()) + ", " + std::to_string(packed_->n()) + "]"
+                                  : shape_to_string(weights->shape())));
+    const int64_t dt = packed_ ? packed_->n() : weights->dim(1);
     int64_t dq = dt / 3, dk = dt / 3, dv = dt / 3;
     if (!qkv_sizes_.empty()) {
       dq = qkv_sizes_[0];
@@ -102,10 +114,17 @@ class PackedAttentionKernel final : public Kernel {
         new float[qkv_floats + bias_floats + contrib::attention_scratch_floats(longest_args)]);
     float* qkv = scratch.get();
     float* seq_bias = qkv + qkv_floats;  // attention_bias rows/columns of one sequence's tokens: [bias_heads, L, L]
-    if (bias)
-      for (int64_t r = 0; r < tokens; ++r) std::memcpy(qkv + r * dt, bias->data<float>(), sizeof(float) * dt);
-    GemmParams p{.m = tokens, .n = dt, .k = din, .beta = bias ? 1.0f : 0.0f};
-    ONYX_RETURN_IF_ERROR(gemm_f32(p, input->data<float>(), weights->data<float>(), qkv));
+    if (packed_) {
+      ONYX_RETURN_IF_ERROR(packed_->run(input->data<float>(), tokens, din, qkv, dt));
+      if (bias)  // a bias that is not a constant: added after the packed GEMM
+        for (int64_t r = 0; r < tokens; ++r)
+          for (int64_t c = 0; c < dt; ++c) qkv[r * dt + c] += bias->data<float>()[c];
+    } else {
+      if (bias)
+        for (int64_t r = 0; r < tokens; ++r) std::memcpy(qkv + r * dt, bias->data<float>(), sizeof(float) * dt);
+      GemmParams p{.m = tokens, .n = dt, .k = din, .beta = bias ? 1.0f : 0.0f};
+      ONYX_RETURN_IF_ERROR(gemm_f32(p, input->data<float>(), weights->data<float>(), qkv));
+    }
 
     for (int64_t b = 0; b < batch; ++b) {
       const int64_t first = cum[b], len = cum[b + 1] - cum[b];
@@ -138,6 +157,8 @@ class PackedAttentionKernel final : public Kernel {
   int64_t heads_;
   std::vector<int64_t> qkv_sizes_;
   float scale_;
+  std::unique_ptr<PackedGemm> packed_;  // constant weights (+ bias when bias_packed_), or null
+  bool bias_packed_ = false;
 };
 
 }  // namespace
@@ -149,8 +170,21 @@ Result<std::unique_ptr<Kernel>> create_packed_attention(const KernelInfo& info) 
   std::vector<int64_t> qkv = n.attr_ints("qkv_hidden_sizes");
   if (!qkv.empty() && qkv.size() != 3)
     return info.invalid("qkv_hidden_sizes must have 3 values, got " + std::to_string(qkv.size()));
-  return std::unique_ptr<Kernel>(
-      std::make_unique<PackedAttentionKernel>(heads, std::move(qkv), n.attr_float("scale", 0.0f)));
+  // Constant float32 [Din, Dt] weights are packed now (bf16 with SessionOptions precision bf16), with a constant
+  // [Dt] bias folded in.
+  std::unique_ptr<PackedGemm> packed;
+  bool bias_packed = false;
+  const Tensor* w = info.constant_input(1);
+  if (w && w->dtype() == DType::kFloat32 && w->rank() == 2 && w->dim(0) > 0 && w->dim(1) > 0) {
+    const Tensor* b = info.constant_input(2);
+    bias_packed = b && b->dtype() == DType::kFloat32 && b->numel() == w->dim(1);
+    PackedGemmOptions o;
+    o.bf16 = info.bf16_weights;
+    ONYX_ASSIGN_OR_RETURN(packed, PackedGemm::create(w->data<float>(), w->dim(0), w->dim(1), /*w_transposed=*/false,
+                                                     bias_packed ? b->data<float>() : nullptr, o));
+  }
+  return std::unique_ptr<Kernel>(std::make_unique<PackedAttentionKernel>(
+      heads, std::move(qkv), n.attr_float("scale", 0.0f), std::move(packed), bias_packed));
 }
 
 }  // namespace onyx::cpu
