@@ -71,6 +71,9 @@ Result<std::unique_ptr<Pipeline>> Pipeline::create(const std::string& task, cons
   so.threads = options.threads;
   so.optimization_level = options.optimization_level;
   so.precision = options.precision;
+  // The tasks read only unmasked positions (token vectors up to each input's length, mean pooling over the mask,
+  // token 0 of right-padded batches, logits of real tokens): padding is not computed (SessionOptions::remove_padding).
+  so.remove_padding = true;
   auto session = Session::create(model.onnx_path, so);
   if (!session.ok()) return session.status().with_context(model.onnx_path);
   return entry->make(entry->name, std::move(model), std::move(session).value(), options);
