@@ -70,10 +70,14 @@ int main(int argc, char** argv) {
   double seconds = 0.1;
   std::vector<int64_t> ms = {35, 128, 1024};
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--rounds")) rounds = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--seconds")) seconds = std::atof(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--m")) ms = parse_list(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--threads"))
+      threads = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--rounds"))
+      rounds = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--seconds"))
+      seconds = std::atof(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--m"))
+      ms = parse_list(argv[i + 1]);
     else {
       std::fprintf(stderr, "unknown option %s\n", argv[i]);
       return 2;
@@ -81,8 +85,8 @@ int main(int argc, char** argv) {
   }
   onyx::set_intra_op_threads(threads);
   const bool bf16 = onyx::cpu_features().avx512bf16;
-  std::printf("threads=%d rounds=%d (median GFLOP/s)\n%6s %11s %10s %12s %12s %10s %10s\n", threads, rounds, "M",
-              "KxN", "sgemm", "packed_fp32", "packed_bf16", "fp32/sg", "bf16/fp32");
+  std::printf("threads=%d rounds=%d (median GFLOP/s)\n%6s %11s %10s %12s %12s %10s %10s\n", threads, rounds, "M", "KxN",
+              "sgemm", "packed_fp32", "packed_bf16", "fp32/sg", "bf16/fp32");
   const std::pair<int64_t, int64_t> shapes[] = {{768, 768}, {768, 3072}, {3072, 768}, {768, 2304}};
   for (int64_t m : ms)
     for (auto [k, n] : shapes) {

@@ -1,9 +1,9 @@
 // MatMul and Gemm kernels vs plain reference loops (numpy matmul semantics, written out here).
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <unordered_map>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "src/core/cpu_features.h"
 #include "src/core/half.h"
@@ -199,8 +199,8 @@ Tensor abs_tensor(const Tensor& t) {
 
 TEST(MathMatMul, ConstantWeightIsPackedAndMatchesReference) {
   const std::vector<std::pair<Shape, Shape>> cases = {
-      {{7, 35}, {35, 129}}, {{2, 5, 16}, {16, 9}}, {{2, 3, 4, 33}, {33, 17}}, {{16}, {16, 4}},
-      {{35, 768}, {768, 100}}, {{3, 0, 6}, {6, 5}}, {{1, 1}, {1, 1}},
+      {{7, 35}, {35, 129}},    {{2, 5, 16}, {16, 9}}, {{2, 3, 4, 33}, {33, 17}}, {{16}, {16, 4}},
+      {{35, 768}, {768, 100}}, {{3, 0, 6}, {6, 5}},   {{1, 1}, {1, 1}},
   };
   unsigned seed = 300;
   for (bool bf16 : {false, true}) {
@@ -233,11 +233,11 @@ TEST(MathMatMul, NonConstantOrBatchedWeightIsNotPacked) {
 
 TEST(MathMatMul, PackedWeightRunTimeErrorsAreStatuses) {
   const Tensor b = random_tensor(DType::kFloat32, {6, 5}, 2);
-  auto bad_k = run_with_constants(make_node("MatMul", 2), {random_tensor(DType::kFloat32, {2, 7}, 1), b},
-                                  {false, true}, false);
+  auto bad_k =
+      run_with_constants(make_node("MatMul", 2), {random_tensor(DType::kFloat32, {2, 7}, 1), b}, {false, true}, false);
   EXPECT_FALSE(bad_k.ok());
-  auto bad_dtype = run_with_constants(make_node("MatMul", 2), {random_tensor(DType::kFloat64, {2, 6}, 1), b},
-                                      {false, true}, false);
+  auto bad_dtype =
+      run_with_constants(make_node("MatMul", 2), {random_tensor(DType::kFloat64, {2, 6}, 1), b}, {false, true}, false);
   EXPECT_FALSE(bad_dtype.ok());
 }
 
@@ -285,13 +285,16 @@ TEST(MathGemm, ConstantWeightAndBiasArePackedAndMatchReference) {
         auto r = run_with_constants(node, inputs, {false, true, true}, bf16);
         ASSERT_TRUE(r.ok()) << r.status().to_string() << " " << what;
         EXPECT_TRUE(r->packed[1]) << what;
-        if (has_c) EXPECT_TRUE(r->packed[2]) << what;
+        if (has_c) {
+          EXPECT_TRUE(r->packed[2]) << what;
+        }
         Tensor want = Tensor::empty(DType::kFloat32, {m, n}), abs_dot = Tensor::empty(DType::kFloat32, {m, n});
         for (int64_t i = 0; i < m; ++i)
           for (int64_t j = 0; j < n; ++j) {
             double acc = 0, abs_acc = 0;
             for (int64_t l = 0; l < k; ++l) {
-              const double p = static_cast<double>(a.data<float>()[i * k + l]) * b.data<float>()[tb ? j * k + l : l * n + j];
+              const double p =
+                  static_cast<double>(a.data<float>()[i * k + l]) * b.data<float>()[tb ? j * k + l : l * n + j];
               acc += p;
               abs_acc += std::fabs(p);
             }
@@ -319,7 +322,8 @@ TEST(MathGemm, TransposedAOrFullCIsNotPacked) {
   for (int64_t i = 0; i < 3; ++i)
     for (int64_t j = 0; j < 5; ++j) {
       double acc = c.data<float>()[i * 5 + j];
-      for (int64_t l = 0; l < 4; ++l) acc += static_cast<double>(a2.data<float>()[i * 4 + l]) * b.data<float>()[l * 5 + j];
+      for (int64_t l = 0; l < 4; ++l)
+        acc += static_cast<double>(a2.data<float>()[i * 4 + l]) * b.data<float>()[l * 5 + j];
       want.data<float>()[i * 5 + j] = static_cast<float>(acc);
     }
   EXPECT_LE(max_abs_diff(full_c->outputs[0], want), 1e-4);

@@ -3,12 +3,12 @@
 // scalar to_bfloat16) and accumulates in double. Tolerances grow with K (each output is a K-term dot product).
 #include "src/ep/cpu/gemm/packed_gemm.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <random>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "src/core/cpu_features.h"
 #include "src/core/half.h"
@@ -140,12 +140,20 @@ TEST(PackedGemm, Fp32MatchesReferenceOnOddShapes) {
 TEST(PackedGemm, Fp32TransposedBiasEpiloguesAndStrides) {
   unsigned seed = 100;
   for (const PackedGemmOptions& o : variants(false))
-    for (PackedGemmEpilogue e : {PackedGemmEpilogue::kNone, PackedGemmEpilogue::kGeluErf, PackedGemmEpilogue::kGeluTanh})
+    for (PackedGemmEpilogue e :
+         {PackedGemmEpilogue::kNone, PackedGemmEpilogue::kGeluErf, PackedGemmEpilogue::kGeluTanh})
       for (bool transposed : {false, true})
         for (bool bias : {false, true}) {
           check({.m = 35, .k = 100, .n = 67, .transposed = transposed, .bias = bias, .epilogue = e}, o, seed++);
-          check({.m = 9, .k = 33, .n = 17, .transposed = transposed, .bias = bias, .epilogue = e, .pad_x = 5,
-                 .pad_y = 3, .alpha = 0.5f},
+          check({.m = 9,
+                 .k = 33,
+                 .n = 17,
+                 .transposed = transposed,
+                 .bias = bias,
+                 .epilogue = e,
+                 .pad_x = 5,
+                 .pad_y = 3,
+                 .alpha = 0.5f},
                 o, seed++);
         }
 }
@@ -156,10 +164,18 @@ TEST(PackedGemm, Bf16MatchesRoundedReference) {
     for (int64_t m : {0, 1, 3, 35, 128, 257})
       for (auto [k, n] : std::vector<std::pair<int64_t, int64_t>>{{1, 1}, {17, 100}, {768, 768}})
         check({.m = m, .k = k, .n = n}, o, seed++);
-    for (PackedGemmEpilogue e : {PackedGemmEpilogue::kNone, PackedGemmEpilogue::kGeluErf, PackedGemmEpilogue::kGeluTanh})
+    for (PackedGemmEpilogue e :
+         {PackedGemmEpilogue::kNone, PackedGemmEpilogue::kGeluErf, PackedGemmEpilogue::kGeluTanh})
       for (bool transposed : {false, true})
-        check({.m = 13, .k = 65, .n = 33, .transposed = transposed, .bias = true, .epilogue = e, .pad_x = 3,
-               .pad_y = 2, .alpha = 2.0f},
+        check({.m = 13,
+               .k = 65,
+               .n = 33,
+               .transposed = transposed,
+               .bias = true,
+               .epilogue = e,
+               .pad_x = 3,
+               .pad_y = 2,
+               .alpha = 2.0f},
               o, seed++);
   }
 }
@@ -237,8 +253,8 @@ TEST(PackedGemm, Bf16WithoutAvx512Bf16FailsCleanly) {
 
 TEST(Bf16Convert, DispatchedMatchesReference) {
   std::vector<float> x = random_floats(1000, 3);
-  x[5] = 1.0f + 1.0f / 256.0f;             // tie: rounds to even (1.0)
-  x[6] = 1.0f + 3.0f / 256.0f;             // tie: rounds to even (1 + 4/256)
+  x[5] = 1.0f + 1.0f / 256.0f;  // tie: rounds to even (1.0)
+  x[6] = 1.0f + 3.0f / 256.0f;  // tie: rounds to even (1 + 4/256)
   x[7] = std::numeric_limits<float>::infinity();
   x[8] = -0.0f;
   x[9] = 3.0e38f;  // rounds up to +inf
@@ -246,7 +262,8 @@ TEST(Bf16Convert, DispatchedMatchesReference) {
     std::vector<BFloat16> got(static_cast<size_t>(n) + 1, BFloat16{0xdead}), want(got.size(), BFloat16{0xdead});
     convert_to_bf16(x.data(), n, got.data());
     convert_to_bf16_reference(x.data(), n, want.data());
-    for (size_t i = 0; i <= static_cast<size_t>(n); ++i) ASSERT_EQ(got[i].bits, want[i].bits) << "n=" << n << " i=" << i;
+    for (size_t i = 0; i <= static_cast<size_t>(n); ++i)
+      ASSERT_EQ(got[i].bits, want[i].bits) << "n=" << n << " i=" << i;
   }
   std::vector<float> nan(3, std::numeric_limits<float>::quiet_NaN());
   std::vector<BFloat16> out(3);

@@ -7,6 +7,8 @@
 // want the weight layout packed at create(); one that wants another gets its own reordered copy.
 #include "src/ep/cpu/gemm/packed_gemm.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
 #include <deque>
@@ -17,8 +19,6 @@
 #include <tuple>
 #include <unordered_map>
 #include <vector>
-
-#include <omp.h>
 
 #include "src/core/cpu_features.h"
 #include "src/core/half.h"
@@ -203,7 +203,7 @@ class DnnlPackedGemm final : public PackedGemm {
   struct Entry {
     dnnl::matmul::primitive_desc pd;
     dnnl::matmul primitive;
-    std::optional<dnnl::memory> weights;                         // set when this M wants another layout than weights_
+    std::optional<dnnl::memory> weights;                        // set when this M wants another layout than weights_
     mutable std::vector<std::unique_ptr<ExecSlot>> free_slots;  // guarded by mu_
   };
   using Key = std::tuple<int64_t, int64_t, int64_t, int>;  // m, ldx, ldy, threads
@@ -229,8 +229,8 @@ class DnnlPackedGemm final : public PackedGemm {
                          0.0f, 0.0f);
       attr.set_post_ops(ops);
     }
-    const dnnl::matmul::desc desc = bias_ ? dnnl::matmul::desc(src, weights, bias_.get_desc(), dst)
-                                          : dnnl::matmul::desc(src, weights, dst);
+    const dnnl::matmul::desc desc =
+        bias_ ? dnnl::matmul::desc(src, weights, bias_.get_desc(), dst) : dnnl::matmul::desc(src, weights, dst);
     return dnnl::matmul::primitive_desc(desc, attr, cpu_engine());
   }
 

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "src/core/dtype_dispatch.h"
 #include "src/core/cpu_features.h"
+#include "src/core/dtype_dispatch.h"
 #include "src/ep/cpu/gemm/gemm.h"
 #include "src/ep/cpu/gemm/packed_gemm_kernel.h"
 #include "src/ep/cpu/kernels/math/math_kernels.h"
