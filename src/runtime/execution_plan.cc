@@ -21,13 +21,20 @@ std::string why_unsupported(const ir::Node& node, int64_t opset) {
   return line;
 }
 
+const cpu::KernelDef* find_kernel(const ir::Node& node, int64_t opset, std::span<const cpu::KernelDef> extra_kernels) {
+  for (const auto& def : extra_kernels)
+    if (def.op == node.op_type && def.domain == node.domain && def.since_version <= opset && opset <= def.until_version)
+      return &def;
+  return cpu::find_cpu_kernel(node.op_type, node.domain, opset);
+}
+
 }  // namespace
 
-std::vector<std::string> unsupported_ops(const ir::Graph& graph) {
+std::vector<std::string> unsupported_ops(const ir::Graph& graph, std::span<const cpu::KernelDef> extra_kernels) {
   std::map<std::string, std::string> found;  // op -> reason (one line per op)
   for (const auto& node : graph.nodes) {
     const int64_t opset = graph.opset(node.domain);
-    if (node.has_subgraph() || !cpu::find_cpu_kernel(node.op_type, node.domain, opset))
+    if (node.has_subgraph() || !find_kernel(node, opset, extra_kernels))
       found.emplace(node.domain + "::" + node.op_type, why_unsupported(node, opset) + " [first at " + node.describe() + "]");
   }
   std::vector<std::string> lines;
@@ -39,7 +46,7 @@ Result<std::unique_ptr<ExecutionPlan>> build_execution_plan(ir::Graph graph_in, 
   auto plan = std::make_unique<ExecutionPlan>();
   plan->graph = std::move(graph_in);  // kernels may refer to nodes: build them from the plan's own copy
   const ir::Graph& graph = plan->graph;
-  auto unsupported = unsupported_ops(graph);
+  auto unsupported = unsupported_ops(graph, options.extra_kernels);
   if (!unsupported.empty()) {
     std::string msg = "the model uses ops onyx cannot run:";
     for (const auto& line : unsupported) msg += "\n  - " + line;
@@ -53,10 +60,16 @@ Result<std::unique_ptr<ExecutionPlan>> build_execution_plan(ir::Graph graph_in, 
     return it->second;
   };
   for (const auto& in : graph.inputs) plan->input_slots.push_back(slot(in.name));
-  for (const auto& [name, t] : graph.initializers) plan->constants.emplace_back(slot(name), t);
+  for (const auto& [name, t] : graph.initializers) slot(name);
 
-  std::set<int> keep;  // never released: graph outputs and constants
-  for (const auto& [s, t] : plan->constants) keep.insert(s);
+  // An initializer that every reader packs (Kernel::packed_constant_input) is dropped as soon as the last of those
+  // kernels exists: the packed copies are all that stays, and packing never holds two full copies of the weights.
+  std::unordered_map<std::string, int> unpacked_readers;  // initializer -> node inputs and graph outputs reading it
+  for (const auto& node : graph.nodes)
+    for (const auto& in : node.inputs)
+      if (graph.initializers.count(in)) ++unpacked_readers[in];
+  for (const auto& out : graph.outputs)
+    if (graph.initializers.count(out.name)) ++unpacked_readers[out.name];
 
   plan->steps.reserve(order.size());
   for (size_t idx : order) {
@@ -65,13 +78,22 @@ Result<std::unique_ptr<ExecutionPlan>> build_execution_plan(ir::Graph graph_in, 
     step.node_index = idx;
     for (const auto& in : node.inputs) step.inputs.push_back(in.empty() ? -1 : slot(in));
     for (const auto& out : node.outputs) step.outputs.push_back(out.empty() ? -1 : slot(out));
-    const cpu::KernelDef* def = cpu::find_cpu_kernel(node.op_type, node.domain, graph.opset(node.domain));
+    const cpu::KernelDef* def = find_kernel(node, graph.opset(node.domain), options.extra_kernels);
     cpu::KernelInfo info{node, graph.opset(node.domain), &graph.initializers, options.bf16_weights};
     auto kernel = def->create(info);
     if (!kernel.ok()) return kernel.status();
     step.kernel = std::move(kernel).value();
+    for (size_t i = 0; i < node.inputs.size(); ++i) {
+      auto readers = unpacked_readers.find(node.inputs[i]);
+      if (readers == unpacked_readers.end() || !step.kernel->packed_constant_input(i)) continue;
+      step.inputs[i] = -1;
+      if (--readers->second == 0) plan->graph.initializers.erase(node.inputs[i]);
+    }
     plan->steps.push_back(std::move(step));
   }
+  for (const auto& [name, t] : graph.initializers) plan->constants.emplace_back(slot_of.at(name), t);
+  std::set<int> keep;  // never released: graph outputs and constants
+  for (const auto& [s, t] : plan->constants) keep.insert(s);
   for (const auto& out : graph.outputs) {
     const int s = slot(out.name);
     plan->output_slots.push_back(s);
