@@ -7,20 +7,17 @@
 // padded positions: each sequence's rows and columns of its tokens are gathered).
 // Attributes num_heads, qkv_hidden_sizes, scale (0 = 1/sqrt(head size)).
 // Variants:
-//   packed   constant weights (and bias, when constant) packed at creation into a PackedGemm (fp32, or bf16 with
-//            KernelInfo::bf16_weights): one QKV GEMM over the T rows
-//   float32  weights not constant: gemm_f32 over the T rows
-//   then run_attention with batch-1 views per sequence (each parallel over heads)
+//   float32  the QKV projection over the T rows (qkv_projection.h: PackedGemm for constant weights, else gemm_f32)
+//            into a per-thread scratch buffer, then run_attention with batch-1 views per sequence
 #include <algorithm>
 #include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "src/ep/cpu/gemm/gemm.h"
-#include "src/ep/cpu/gemm/packed_gemm.h"
 #include "src/ep/cpu/kernels/contrib/attention_core.h"
 #include "src/ep/cpu/kernels/contrib/contrib_kernels.h"
+#include "src/ep/cpu/kernels/contrib/qkv_projection.h"
 
 namespace onyx::cpu {
 
@@ -28,71 +25,45 @@ namespace {
 
 class PackedAttentionKernel final : public Kernel {
  public:
-  PackedAttentionKernel(int64_t heads, std::vector<int64_t> qkv_sizes, float scale, std::unique_ptr<PackedGemm> packed,
-                        bool bias_packed)
-      : heads_(heads),
-        qkv_sizes_(std::move(qkv_sizes)),
-        scale_(scale),
-        packed_(std::move(packed)),
-        bias_packed_(bias_packed) {}
+  PackedAttentionKernel(int64_t heads, float scale, contrib::QkvProjection projection)
+      : heads_(heads), scale_(scale), projection_(std::move(projection)) {}
 
-  bool packed_constant_input(size_t i) const override { return (i == 1 && packed_) || (i == 2 && bias_packed_); }
+  bool packed_constant_input(size_t i) const override { return projection_.packed_input(i); }
 
   Status compute(KernelContext& ctx) const override {
     ONYX_ASSIGN_OR_RETURN(const Tensor* input, required_input(ctx, 0));
-    const Tensor* weights = packed_ ? nullptr : ctx.input(1);
-    if (!packed_ && !weights) return ctx.invalid("required input 1 (weights) is missing");
-    const Tensor* bias = bias_packed_ ? nullptr : ctx.input(2);
     ONYX_ASSIGN_OR_RETURN(const Tensor* offsets, required_input(ctx, 3));
     ONYX_ASSIGN_OR_RETURN(const Tensor* cu, required_input(ctx, 4));
     const Tensor* attn_bias = ctx.input(5);
-    for (const Tensor* t : {input, weights, bias})
-      if (t && t->dtype() != DType::kFloat32)
-        return not_implemented(ctx.node().describe() + ": only float32 is supported, got " + dtype_name(t->dtype()));
+    if (input->dtype() != DType::kFloat32)
+      return not_implemented(ctx.node().describe() + ": only float32 is supported, got " +
+                             dtype_name(input->dtype()));
     if (input->rank() != 2)
       return ctx.invalid("input must be [tokens, hidden], got " + shape_to_string(input->shape()));
-    const int64_t tokens = input->dim(0), din = input->dim(1);
-    if (packed_ ? packed_->k() != din : (weights->rank() != 2 || weights->dim(0) != din))
-      return ctx.invalid("weights must be [" + std::to_string(din) + ", q+k+v hidden], got " +
-                         (packed_ ? "[" + std::to_string(packed_->k()) + ", " + std::to_string(packed_->n()) + "]"
-                                  : shape_to_string(weights->shape())));
-    const int64_t dt = packed_ ? packed_->n() : weights->dim(1);
-    int64_t dq = dt / 3, dk = dt / 3, dv = dt / 3;
-    if (!qkv_sizes_.empty()) {
-      dq = qkv_sizes_[0];
-      dk = qkv_sizes_[1];
-      dv = qkv_sizes_[2];
-    } else if (dt % 3 != 0) {
-      return ctx.invalid("weights' second dim " + std::to_string(dt) + " is not 3 * hidden (set qkv_hidden_sizes)");
-    }
-    if (dq + dk + dv != dt || dq != dk || dq % heads_ != 0 || dv % heads_ != 0)
-      return ctx.invalid("q/k/v hidden sizes " + std::to_string(dq) + "/" + std::to_string(dk) + "/" +
-                         std::to_string(dv) + " must sum to " + std::to_string(dt) +
-                         ", have q == k and divide by num_heads " + std::to_string(heads_));
-    if (bias && bias->numel() != dt)
-      return ctx.invalid("bias must be [" + std::to_string(dt) + "], got " + shape_to_string(bias->shape()));
+    const int64_t tokens = input->dim(0);
+    ONYX_ASSIGN_OR_RETURN(const contrib::QkvProjection::Bound proj, projection_.bind(ctx, input->dim(1)));
+    const int64_t dt = proj.dt, dq = proj.dq, dk = proj.dk, dv = proj.dv;
     if (offsets->dtype() != DType::kInt32 || offsets->rank() != 2)
       return ctx.invalid("token_offset must be int32 [batch, sequence], got " + shape_to_string(offsets->shape()));
-    const int64_t batch = offsets->dim(0);
+    const int64_t batch = offsets->dim(0), seq = offsets->dim(1);
     if (cu->dtype() != DType::kInt32 || cu->rank() != 1 || cu->dim(0) != batch + 1)
       return ctx.invalid("cumulative_sequence_length must be int32 [batch + 1] = [" + std::to_string(batch + 1) +
                          "], got " + shape_to_string(cu->shape()));
     const int32_t* cum = cu->data<int32_t>();
+    const int32_t* off = offsets->data<int32_t>();
     int64_t longest = 0;
     for (int64_t b = 0; b < batch; ++b) {
-      if (cum[b + 1] < cum[b] || cum[b + 1] - cum[b] > offsets->dim(1))
+      if (cum[b + 1] < cum[b] || cum[b + 1] - cum[b] > seq)
         return ctx.invalid("cumulative_sequence_length is not a non-decreasing count of at most sequence tokens each");
       longest = std::max<int64_t>(longest, cum[b + 1] - cum[b]);
     }
     if (cum[0] != 0 || cum[batch] != tokens)
       return ctx.invalid("cumulative_sequence_length must run from 0 to the token count " + std::to_string(tokens));
-    const int32_t* off = offsets->data<int32_t>();
     for (int64_t b = 0; b < batch; ++b)
       for (int64_t t = cum[b]; t < cum[b + 1]; ++t)
-        if (off[t] < b * offsets->dim(1) || off[t] >= (b + 1) * offsets->dim(1))
+        if (off[t] < b * seq || off[t] >= (b + 1) * seq)
           return ctx.invalid("token_offset[" + std::to_string(t) + "] = " + std::to_string(off[t]) +
                              " is not a position of sequence " + std::to_string(b));
-    const int64_t seq = offsets->dim(1);
     if (attn_bias) {
       const Shape& d = attn_bias->shape();
       if (attn_bias->dtype() != DType::kFloat32 || d.size() != 4 || (d[0] != 1 && d[0] != batch) ||
@@ -110,21 +81,9 @@ class PackedAttentionKernel final : public Kernel {
         contrib::attention_args(1, heads_, longest, longest, 0, hq, hv, scale_, 0.0f, false);
     const size_t qkv_floats = static_cast<size_t>(tokens * dt);
     const size_t bias_floats = static_cast<size_t>(bias_heads * longest * longest);
-    std::unique_ptr<float[]> scratch(
-        new float[qkv_floats + bias_floats + contrib::attention_scratch_floats(longest_args)]);
-    float* qkv = scratch.get();
+    float* qkv = contrib::thread_scratch(qkv_floats + bias_floats + contrib::attention_scratch_floats(longest_args));
     float* seq_bias = qkv + qkv_floats;  // attention_bias rows/columns of one sequence's tokens: [bias_heads, L, L]
-    if (packed_) {
-      ONYX_RETURN_IF_ERROR(packed_->run(input->data<float>(), tokens, din, qkv, dt));
-      if (bias)  // a bias that is not a constant: added after the packed GEMM
-        for (int64_t r = 0; r < tokens; ++r)
-          for (int64_t c = 0; c < dt; ++c) qkv[r * dt + c] += bias->data<float>()[c];
-    } else {
-      if (bias)
-        for (int64_t r = 0; r < tokens; ++r) std::memcpy(qkv + r * dt, bias->data<float>(), sizeof(float) * dt);
-      GemmParams p{.m = tokens, .n = dt, .k = din, .beta = bias ? 1.0f : 0.0f};
-      ONYX_RETURN_IF_ERROR(gemm_f32(p, input->data<float>(), weights->data<float>(), qkv));
-    }
+    ONYX_RETURN_IF_ERROR(projection_.run(proj, input->data<float>(), tokens, qkv));
 
     for (int64_t b = 0; b < batch; ++b) {
       const int64_t first = cum[b], len = cum[b + 1] - cum[b];
@@ -155,10 +114,8 @@ class PackedAttentionKernel final : public Kernel {
 
  private:
   int64_t heads_;
-  std::vector<int64_t> qkv_sizes_;
   float scale_;
-  std::unique_ptr<PackedGemm> packed_;  // constant weights (+ bias when bias_packed_), or null
-  bool bias_packed_ = false;
+  contrib::QkvProjection projection_;
 };
 
 }  // namespace
@@ -167,24 +124,9 @@ Result<std::unique_ptr<Kernel>> create_packed_attention(const KernelInfo& info) 
   const ir::Node& n = info.node;
   const int64_t heads = n.attr_int("num_heads", 0);
   if (heads <= 0) return info.invalid("num_heads must be a positive integer, got " + std::to_string(heads));
-  std::vector<int64_t> qkv = n.attr_ints("qkv_hidden_sizes");
-  if (!qkv.empty() && qkv.size() != 3)
-    return info.invalid("qkv_hidden_sizes must have 3 values, got " + std::to_string(qkv.size()));
-  // Constant float32 [Din, Dt] weights are packed now (bf16 with SessionOptions precision bf16), with a constant
-  // [Dt] bias folded in.
-  std::unique_ptr<PackedGemm> packed;
-  bool bias_packed = false;
-  const Tensor* w = info.constant_input(1);
-  if (w && w->dtype() == DType::kFloat32 && w->rank() == 2 && w->dim(0) > 0 && w->dim(1) > 0) {
-    const Tensor* b = info.constant_input(2);
-    bias_packed = b && b->dtype() == DType::kFloat32 && b->numel() == w->dim(1);
-    PackedGemmOptions o;
-    o.bf16 = info.bf16_weights;
-    ONYX_ASSIGN_OR_RETURN(packed, PackedGemm::create(w->data<float>(), w->dim(0), w->dim(1), /*w_transposed=*/false,
-                                                     bias_packed ? b->data<float>() : nullptr, o));
-  }
-  return std::unique_ptr<Kernel>(std::make_unique<PackedAttentionKernel>(
-      heads, std::move(qkv), n.attr_float("scale", 0.0f), std::move(packed), bias_packed));
+  ONYX_ASSIGN_OR_RETURN(contrib::QkvProjection projection, contrib::QkvProjection::create(info, heads));
+  return std::unique_ptr<Kernel>(
+      std::make_unique<PackedAttentionKernel>(heads, n.attr_float("scale", 0.0f), std::move(projection)));
 }
 
 }  // namespace onyx::cpu
