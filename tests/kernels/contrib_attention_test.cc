@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <random>
 #include <string>
 #include <unordered_map>
@@ -464,6 +465,51 @@ TEST(ContribAttentionCore, KernelTablesMatchReference) {
       EXPECT_LE(open, 1e-5);
       EXPECT_LE(closed, 2e-3);
     }
+  }
+}
+
+// Regression (pass_causal_attention_test failed once the core skipped future keys): GPT-2's mask_filter is the lowest
+// float, so a left-padded row whose causal window is all padding has every score, future keys included, equal to the
+// lowest float; ORT's softmax is then uniform over all T keys, not over the visible ones.
+TEST(ContribAttentionCore, CausalWindowOfPaddingWithLowestFilterAveragesAllKeys) {
+  const int64_t batch = 2, seq = 11, heads = 2, head = 8, hid = heads * head, dt = 3 * hid;
+  const Tensor qkv = random_tensor(DType::kFloat32, {batch, seq, dt}, 61, -2, 2);
+  std::vector<int32_t> mv(batch * seq, 1);
+  for (int64_t t = 0; t < 4; ++t) mv[seq + t] = 0;  // batch 1 left-padded: queries 0..3 see only padding
+  const float lowest = std::numeric_limits<float>::lowest();
+  RefProblem p = ref_problem(batch, heads, seq, seq, 0, head, head);
+  p.causal = true;
+  p.filter = lowest;
+  auto at = [&](int which, int64_t b, int64_t n, int64_t s, int64_t d) {
+    return double(f(qkv)[(b * seq + s) * dt + which * hid + n * head + d]);
+  };
+  p.q = [&](int64_t b, int64_t n, int64_t s, int64_t d) { return at(0, b, n, s, d); };
+  p.k = [&](int64_t b, int64_t n, int64_t t, int64_t d) { return at(1, b, n, t, d); };
+  p.v = [&](int64_t b, int64_t n, int64_t t, int64_t d) { return at(2, b, n, t, d); };
+  p.pad = [&](int64_t b, int64_t, int64_t t) { return mv[b * seq + t] == 0; };
+  const Tensor want = attention_ref(p);  // right for every row with a visible unpadded key
+  for (const auto* kernels : core_tables()) {
+    SCOPED_TRACE(kernels->name);
+    auto a = cpu::contrib::attention_args(batch, heads, seq, seq, 0, head, head, 0.0f, lowest, true);
+    a.q = {f(qkv), seq * dt, head, dt};
+    a.k = {f(qkv) + hid, seq * dt, head, dt};
+    a.v = {f(qkv) + 2 * hid, seq * dt, head, dt};
+    a.mask = {cpu::contrib::MaskKind::kRaw2D, mv.data(), 0};
+    Tensor out = Tensor::empty(DType::kFloat32, {batch, seq, hid});
+    a.out = out.data<float>();
+    a.kernels = kernels;
+    std::vector<float> scratch(cpu::contrib::attention_scratch_floats(a));
+    ASSERT_TRUE(cpu::contrib::run_attention(a, scratch.data()).ok());
+    EXPECT_LE(row_diffs(out, want, p).first, 1e-5);
+    double closed = 0;  // rows 0..3 of batch 1: the mean of V over all 11 keys
+    for (int64_t s = 0; s < 4; ++s)
+      for (int64_t n = 0; n < heads; ++n)
+        for (int64_t d = 0; d < head; ++d) {
+          double mean = 0;
+          for (int64_t t = 0; t < seq; ++t) mean += at(2, 1, n, t, d) / seq;
+          closed = std::max(closed, std::fabs(f(out)[((seq + s) * heads + n) * head + d] - mean));
+        }
+    EXPECT_LE(closed, 1e-5);
   }
 }
 

@@ -279,6 +279,7 @@ Status run_attention(const AttentionArgs& a, float* scratch) {
       float* sc = vp + t_len * a.v_dim;
       float* mrow = sc + kQueryBlock * ldkt;
       float* inv = mrow + ldkt;
+      bool uniform[kQueryBlock];  // rows whose every score is the lowest float (see below)
       int64_t packed = -1;  // the (b, n) pair whose K^T is in kt
       for (int64_t u = units * task / tasks; u < units * (task + 1) / tasks; ++u) {
         const int64_t p = u / blocks, b = p / nh, n = p % nh;
@@ -305,11 +306,26 @@ Status run_attention(const AttentionArgs& a, float* scratch) {
           // (scale Q K^T + attention_bias) + mask, in ORT's order (it matters for fully masked rows, where every
           // score sits near mask_filter and rounds to its ulp); future keys are excluded outright
           const float mx = kern.add_max(row, bias, madd, visible);
+          // With mask_filter the lowest float (GPT-2's finfo.min), a causal window of padding only sums to the
+          // lowest float too, as do ORT's future keys: the row is then uniform over all T keys, as in ORT
+          uniform[r] = visible < t_len && mx <= std::numeric_limits<float>::lowest();
+          if (uniform[r]) {
+            std::fill(row, row + cols, 0.0f);
+            inv[r] = 0.0f;
+            continue;
+          }
           inv[r] = 1.0f / kern.exp_shift_sum(row, mx, row, visible);
           std::fill(row + visible, row + cols, 0.0f);
         }
-        kern.probs_v(sc, ldkt, rows, cols, vp, a.v_dim, a.v_dim, inv,
-                     a.out + (b * s_len + s0) * out_row + n * a.v_dim, out_row);
+        float* out = a.out + (b * s_len + s0) * out_row + n * a.v_dim;
+        kern.probs_v(sc, ldkt, rows, cols, vp, a.v_dim, a.v_dim, inv, out, out_row);
+        for (int64_t r = 0; r < rows; ++r)
+          if (uniform[r]) {
+            float* row = sc + r * ldkt;
+            std::fill(row, row + t_len, 1.0f);
+            const float mean = 1.0f / static_cast<float>(t_len);
+            kern.probs_v(row, ldkt, 1, t_len, vp, a.v_dim, a.v_dim, &mean, out + r * out_row, out_row);
+          }
       }
     }
   });

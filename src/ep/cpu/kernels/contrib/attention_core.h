@@ -9,7 +9,8 @@
 // j < start[b]; 2-D [B, T] raw 0/1 == 0; 3-D [B, S, T] raw == 0; 4-D [B, 1, M, M] raw mask[b, 0, past_len + s, j]
 // == 0 (ORT's CUDA "Megatron" form). With causal, keys j > past_len + s get the lowest float instead (excluded
 // whatever mask_filter is, as ORT 1.30 does). A fully masked row thus keeps the softmax of its visible scores, all
-// shifted by mask_filter, as in ORT.
+// shifted by mask_filter, as in ORT; with mask_filter the lowest float, a causal row whose visible keys are all
+// padding has every score equal to the lowest float, future keys included, so it averages V over all T keys.
 // Variants (AttentionCoreKernels, chosen once from cpu_features(); AttentionArgs::kernels overrides it):
 //   avx512     per (b, n) K^T packed [Dqk, T32] and V [T, Dv] once per thread; per block of 8 query rows S = scale Q K^T by an
 //              8 x 32 register tile, then per row one pass adds attention_bias and the mask and takes the max,
