@@ -2,23 +2,17 @@
 // padded leading dimensions). Tolerance grows with K: each output is a K-term fp32 dot product.
 #include <cmath>
 #include <limits>
-#include <random>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "src/ep/cpu/gemm/gemm.h"
+#include "tests/kernels/gemm_test_util.h"
 
 namespace onyx::cpu {
 namespace {
 
-std::vector<float> random_floats(size_t n, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float& x : v) x = dist(rng);
-  return v;
-}
+using test::random_floats;
 
 struct Case {
   int64_t m, n, k;

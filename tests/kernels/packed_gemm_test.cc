@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <random>
+#include <limits>
 #include <thread>
 #include <vector>
 
@@ -14,17 +14,15 @@
 #include "src/core/half.h"
 #include "src/ep/cpu/gemm/bf16_convert.h"
 #include "src/ep/cpu/gemm/gemm.h"
+#include "tests/kernels/gemm_test_util.h"
 
 namespace onyx::cpu {
 namespace {
 
-std::vector<float> random_floats(size_t n, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float& x : v) x = dist(rng);
-  return v;
-}
+using test::random_floats;
+
+constexpr PackedGemmEpilogue kEpilogues[] = {PackedGemmEpilogue::kNone, PackedGemmEpilogue::kGeluErf,
+                                             PackedGemmEpilogue::kGeluTanh};
 
 double gelu_ref(double v, PackedGemmEpilogue e) {
   if (e == PackedGemmEpilogue::kGeluErf) return 0.5 * v * (1.0 + std::erf(v / std::sqrt(2.0)));
@@ -140,8 +138,7 @@ TEST(PackedGemm, Fp32MatchesReferenceOnOddShapes) {
 TEST(PackedGemm, Fp32TransposedBiasEpiloguesAndStrides) {
   unsigned seed = 100;
   for (const PackedGemmOptions& o : variants(false))
-    for (PackedGemmEpilogue e :
-         {PackedGemmEpilogue::kNone, PackedGemmEpilogue::kGeluErf, PackedGemmEpilogue::kGeluTanh})
+    for (PackedGemmEpilogue e : kEpilogues)
       for (bool transposed : {false, true})
         for (bool bias : {false, true}) {
           check({.m = 35, .k = 100, .n = 67, .transposed = transposed, .bias = bias, .epilogue = e}, o, seed++);
@@ -164,8 +161,7 @@ TEST(PackedGemm, Bf16MatchesRoundedReference) {
     for (int64_t m : {0, 1, 3, 35, 128, 257})
       for (auto [k, n] : std::vector<std::pair<int64_t, int64_t>>{{1, 1}, {17, 100}, {768, 768}})
         check({.m = m, .k = k, .n = n}, o, seed++);
-    for (PackedGemmEpilogue e :
-         {PackedGemmEpilogue::kNone, PackedGemmEpilogue::kGeluErf, PackedGemmEpilogue::kGeluTanh})
+    for (PackedGemmEpilogue e : kEpilogues)
       for (bool transposed : {false, true})
         check({.m = 13,
                .k = 65,
