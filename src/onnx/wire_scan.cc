@@ -61,9 +61,16 @@ bool next_field(const uint8_t*& p, const uint8_t* end, Field& f, int depth = 0) 
 bool skip_field(const uint8_t*& p, const uint8_t* end, uint32_t number, int wire, int depth) {
   uint64_t v = 0;
   switch (wire) {
-    case kWireVarint: return read_varint(p, end, v);
-    case kWireFixed64: if (end - p < 8) return false; p += 8; return true;
-    case kWireFixed32: if (end - p < 4) return false; p += 4; return true;
+    case kWireVarint:
+      return read_varint(p, end, v);
+    case kWireFixed64:
+      if (end - p < 8) return false;
+      p += 8;
+      return true;
+    case kWireFixed32:
+      if (end - p < 4) return false;
+      p += 4;
+      return true;
     case kWireStartGroup: {
       if (depth >= kMaxGroupDepth) return false;
       while (p < end) {
@@ -79,7 +86,8 @@ bool skip_field(const uint8_t*& p, const uint8_t* end, uint32_t number, int wire
       }
       return false;
     }
-    default: return false;  // an end-group without a start, or wire types 6/7
+    default:
+      return false;  // an end-group without a start, or wire types 6/7
   }
 }
 
@@ -101,108 +109,96 @@ void append_message(std::string& out, uint32_t number, const std::string& payloa
   out += payload;
 }
 
+// What a message's rewrite does with one of its length-delimited fields.
+enum class Step { kCopy, kRewritten, kFail };
+
+// Copies the fields of the message [p, end) to `out`, letting `on_field` rewrite length-delimited ones.
+template <typename Fn>
+bool rewrite_fields(const uint8_t* p, const uint8_t* end, std::string& out, Fn on_field) {
+  while (p < end) {
+    Field f;
+    if (!next_field(p, end, f)) return false;
+    const Step step = f.wire == kWireLength ? on_field(f) : Step::kCopy;
+    if (step == Step::kFail) return false;
+    if (step == Step::kCopy) append_raw(out, f.begin, f.end);
+  }
+  return true;
+}
+
 class Scanner {
  public:
   Scanner(std::span<const uint8_t> model, size_t min_bytes) : base_(model.data()), min_bytes_(min_bytes) {}
 
   bool model(const uint8_t* p, const uint8_t* end, StrippedModel& out) {
     bool seen_graph = false;
-    while (p < end) {
-      Field f;
-      if (!next_field(p, end, f)) return false;
-      if (f.number != kModelGraph || f.wire != kWireLength) {
-        append_raw(out.bytes, f.begin, f.end);
-        continue;
-      }
-      if (seen_graph) return false;
+    return rewrite_fields(p, end, out.bytes, [&](const Field& f) {
+      if (f.number != kModelGraph) return Step::kCopy;
+      if (seen_graph) return Step::kFail;  // protobuf would merge the two
       seen_graph = true;
-      std::string graph_bytes;
-      if (!graph(f.payload, f.end, graph_bytes, out.detached)) return false;
-      append_message(out.bytes, f.number, graph_bytes);
-    }
-    return true;
+      return submessage(f, out.bytes, [&](std::string& g) { return graph(f, g, out.detached); });
+    });
   }
 
  private:
-  bool graph(const uint8_t* p, const uint8_t* end, std::string& out, std::vector<DetachedTensor>& detached) {
+  // Rewrites field f's message with `rewrite(payload_out)` and appends it to `out` with its new length.
+  template <typename Fn>
+  static Step submessage(const Field& f, std::string& out, Fn rewrite) {
+    std::string payload;
+    if (!rewrite(payload)) return Step::kFail;
+    append_message(out, f.number, payload);
+    return Step::kRewritten;
+  }
+
+  bool graph(const Field& g, std::string& out, std::vector<DetachedTensor>& detached) {
     int initializers = 0, nodes = 0;
-    while (p < end) {
-      Field f;
-      if (!next_field(p, end, f)) return false;
-      if (f.wire == kWireLength && f.number == kGraphInitializer) {
-        std::string t;
+    return rewrite_fields(g.payload, g.end, out, [&](const Field& f) {
+      if (f.number == kGraphInitializer) {
         std::optional<SourceRange> raw;
-        if (!tensor(f.payload, f.end, t, raw)) return false;
+        const Step step = submessage(f, out, [&](std::string& t) { return tensor(f, t, raw); });
         if (raw) detached.push_back({-1, initializers, *raw});
         ++initializers;
-        append_message(out, f.number, t);
-      } else if (f.wire == kWireLength && f.number == kGraphNode) {
-        std::string n;
-        if (!node(f.payload, f.end, n, nodes, detached)) return false;
-        ++nodes;
-        append_message(out, f.number, n);
-      } else {
-        append_raw(out, f.begin, f.end);
+        return step;
       }
-    }
-    return true;
+      if (f.number == kGraphNode) {
+        const int node_index = nodes++;
+        return submessage(f, out, [&](std::string& n) { return node(f, n, node_index, detached); });
+      }
+      return Step::kCopy;
+    });
   }
 
-  bool node(const uint8_t* p, const uint8_t* end, std::string& out, int node_index,
-            std::vector<DetachedTensor>& detached) {
+  bool node(const Field& n, std::string& out, int node_index, std::vector<DetachedTensor>& detached) {
     int attributes = 0;
-    while (p < end) {
-      Field f;
-      if (!next_field(p, end, f)) return false;
-      if (f.wire != kWireLength || f.number != kNodeAttribute) {
-        append_raw(out, f.begin, f.end);
-        continue;
-      }
-      std::string a;
+    return rewrite_fields(n.payload, n.end, out, [&](const Field& f) {
+      if (f.number != kNodeAttribute) return Step::kCopy;
       std::optional<SourceRange> raw;
-      if (!attribute(f.payload, f.end, a, raw)) return false;
+      const Step step = submessage(f, out, [&](std::string& a) { return attribute(f, a, raw); });
       if (raw) detached.push_back({node_index, attributes, *raw});
       ++attributes;
-      append_message(out, f.number, a);
-    }
-    return true;
+      return step;
+    });
   }
 
-  bool attribute(const uint8_t* p, const uint8_t* end, std::string& out, std::optional<SourceRange>& raw) {
+  bool attribute(const Field& a, std::string& out, std::optional<SourceRange>& raw) {
     bool seen_tensor = false;
-    while (p < end) {
-      Field f;
-      if (!next_field(p, end, f)) return false;
-      if (f.wire != kWireLength || f.number != kAttributeTensor) {
-        append_raw(out, f.begin, f.end);
-        continue;
-      }
-      if (seen_tensor) return false;
+    return rewrite_fields(a.payload, a.end, out, [&](const Field& f) {
+      if (f.number != kAttributeTensor) return Step::kCopy;
+      if (seen_tensor) return Step::kFail;  // protobuf would merge the two
       seen_tensor = true;
-      std::string t;
-      if (!tensor(f.payload, f.end, t, raw)) return false;
-      append_message(out, f.number, t);
-    }
-    return true;
+      return submessage(f, out, [&](std::string& t) { return tensor(f, t, raw); });
+    });
   }
 
-  bool tensor(const uint8_t* p, const uint8_t* end, std::string& out, std::optional<SourceRange>& raw) {
+  bool tensor(const Field& t, std::string& out, std::optional<SourceRange>& raw) {
     bool seen_raw = false;
-    while (p < end) {
-      Field f;
-      if (!next_field(p, end, f)) return false;
-      if (f.wire != kWireLength || f.number != kTensorRawData) {
-        append_raw(out, f.begin, f.end);
-        continue;
-      }
-      if (seen_raw) return false;  // protobuf keeps the last one; rare enough to parse such a model as it is
+    return rewrite_fields(t.payload, t.end, out, [&](const Field& f) {
+      if (f.number != kTensorRawData) return Step::kCopy;
+      if (seen_raw) return Step::kFail;  // protobuf keeps the last one; rare enough to parse such a model as it is
       seen_raw = true;
-      if (f.size() >= min_bytes_ && f.size() > 0)
-        raw = SourceRange{static_cast<uint64_t>(f.payload - base_), f.size()};
-      else
-        append_raw(out, f.begin, f.end);
-    }
-    return true;
+      if (f.size() < min_bytes_ || f.size() == 0) return Step::kCopy;
+      raw = SourceRange{static_cast<uint64_t>(f.payload - base_), f.size()};
+      return Step::kRewritten;  // left out
+    });
   }
 
   const uint8_t* base_;

@@ -37,7 +37,7 @@ struct DetachedTensor {
 };
 
 struct StrippedModel {
-  std::string bytes;                   // the ModelProto without the detached raw_data fields
+  std::string bytes;                     // the ModelProto without the detached raw_data fields
   std::vector<DetachedTensor> detached;  // in wire order
 };
 

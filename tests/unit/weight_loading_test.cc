@@ -20,8 +20,8 @@
 namespace onyx::test {
 namespace {
 
-const char* const kTestModels[] = {"bert_opset14", "distilbert_opset17", "gpt2_past_opset17", "t5_encoder_opset14",
-                                   "albert_opset14", "xlm_roberta_opset17"};
+const char* const kTestModels[] = {"bert_opset14",       "distilbert_opset17", "gpt2_past_opset17",
+                                   "t5_encoder_opset14", "albert_opset14",     "xlm_roberta_opset17"};
 
 std::string model_path(const std::string& name) {
   return std::string(ONYX_SOURCE_DIR) + "/tests/models/data/" + name + "/model.onnx";
@@ -96,8 +96,8 @@ TEST(WeightLoading, StrippedModelPlusDetachedBytesIsTheOriginalModel) {
     ASSERT_TRUE(original.ParseFromString(bytes)) << name;
     for (const auto& d : scan->detached) {
       auto* g = stripped.mutable_graph();
-      onnx::TensorProto* t =
-          d.node < 0 ? g->mutable_initializer(d.index) : g->mutable_node(d.node)->mutable_attribute(d.index)->mutable_t();
+      onnx::TensorProto* t = d.node < 0 ? g->mutable_initializer(d.index)
+                                        : g->mutable_node(d.node)->mutable_attribute(d.index)->mutable_t();
       EXPECT_FALSE(t->has_raw_data()) << name;
       t->set_raw_data(bytes.substr(d.raw.offset, d.raw.size));
     }
@@ -177,8 +177,8 @@ TEST(WeightLoading, ExternalDataModelsStillLoad) {
 TEST(WeightLoading, TruncatedFilesGiveACleanError) {
   const std::string bytes = read_bytes(model_path("bert_opset14"));
   const std::string dir = temp_dir("weights_truncated");
-  for (size_t cut : {size_t{1}, size_t{7}, bytes.size() / 4, bytes.size() / 3, bytes.size() / 2,
-                     bytes.size() * 3 / 4, bytes.size() - 100, bytes.size() - 1}) {
+  for (size_t cut : {size_t{1}, size_t{7}, bytes.size() / 4, bytes.size() / 3, bytes.size() / 2, bytes.size() * 3 / 4,
+                     bytes.size() - 100, bytes.size() - 1}) {
     const std::string part = bytes.substr(0, cut);
     auto g = onnx_io::load_model_bytes(part, ".");
     ASSERT_FALSE(g.ok()) << "cut at " << cut;
@@ -359,8 +359,10 @@ TEST(PlanPackedConstants, KeptWhenAnotherNodeReadsIt) {
   EXPECT_TRUE(has_constant(p, w));
   for (const auto& step : p.steps) {
     const ir::Node& node = p.graph.nodes[step.node_index];
-    if (node.op_type == "FakePack") EXPECT_EQ(step.inputs[1], -1);  // the packing kernel still gets nullptr
-    else EXPECT_GE(step.inputs[0], 0);                               // Identity reads the slot
+    if (node.op_type == "FakePack")
+      EXPECT_EQ(step.inputs[1], -1);  // the packing kernel still gets nullptr
+    else
+      EXPECT_GE(step.inputs[0], 0);  // Identity reads the slot
   }
 }
 
