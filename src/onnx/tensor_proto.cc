@@ -158,9 +158,8 @@ Result<Tensor> tensor_from_proto(const onnx::TensorProto& proto, const std::stri
 Result<Tensor> read_tensor_proto_file(const std::string& path, std::string* name) {
   std::ifstream f(path, std::ios::binary);
   if (!f) return not_found("cannot open tensor file '" + path + "'");
-  std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  onnx::TensorProto proto;
-  if (!proto.ParseFromString(bytes)) return invalid_model("'" + path + "' is not a serialized ONNX TensorProto");
+  onnx::TensorProto proto;  // parsed from the stream: no std::string copy of the file
+  if (!proto.ParseFromIstream(&f)) return invalid_model("'" + path + "' is not a serialized ONNX TensorProto");
   if (name) *name = proto.name();
   return tensor_from_proto(proto, std::filesystem::path(path).parent_path().string(), "tensor file '" + path + "'");
 }
