@@ -195,6 +195,21 @@ TEST(PackedGemm, AlternatingMOnOneObject) {
     }
 }
 
+// More distinct M values than one object caches primitives for (32): evicted shapes are rebuilt correctly.
+TEST(PackedGemm, MoreShapesThanTheCacheHolds) {
+  const Case c{.m = 45, .k = 24, .n = 40, .bias = true};
+  const Problem p = make_problem(c, 9);
+  auto g = PackedGemm::create(p.w.data(), c.k, c.n, false, p.bias.data(), {});
+  ASSERT_TRUE(g.ok()) << g.status().to_string();
+  const std::vector<double> want = reference(c, p, false);
+  for (int pass = 0; pass < 2; ++pass)
+    for (int64_t m = 1; m <= c.m; ++m) {
+      std::vector<float> y(static_cast<size_t>(m * c.n));
+      ASSERT_TRUE((*g)->run(p.x.data(), m, c.k, y.data(), c.n).ok());
+      for (int64_t i = 0; i < m * c.n; ++i) ASSERT_NEAR(y[i], want[i], tolerance(c)) << "m=" << m << " at " << i;
+    }
+}
+
 // run() is const and may be called from several threads at once (shared primitive cache, per-thread scratch).
 TEST(PackedGemm, ConcurrentRunsFromTwoThreads) {
   for (bool bf16 : {false, true})
