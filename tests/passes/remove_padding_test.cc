@@ -159,14 +159,7 @@ TEST(PackedAttention, MatchesPaddedAttentionWithAttentionBiasAndHoles) {
   check_packed_attention(length_mask({3, 5}, 5, true, DType::kInt32), true);
 }
 
-// ---- the pass on the test models ----
-
-fs::path models_root() { return fs::path(ONYX_SOURCE_DIR) / "tests/models/data"; }
-
-nlohmann::json config(const fs::path& dir) {
-  std::ifstream f(dir / "config.json");
-  return nlohmann::json::parse(f);
-}
+// ---- the pass on graphs built in code ----
 
 // Ops of `op` after O2 with remove_padding on.
 int ops_after_remove_padding(const std::string& bytes, const fs::path& dir, const std::string& op) {
@@ -178,6 +171,57 @@ int ops_after_remove_padding(const std::string& bytes, const fs::path& dir, cons
   auto r = opt::optimize(*g, o);
   EXPECT_TRUE(r.ok()) << r.status().to_string();
   return count_ops(*g, op);
+}
+
+// x -> Attention(mask_a) -> Relu -> Softmax -> Attention(mask_b) -> y, and the first Attention's output as a graph
+// output too.
+std::string two_attentions(bool same_mask) {
+  const int64_t hidden = 8, heads = 2;
+  ModelBuilder m(17);
+  m.opset("com.microsoft", 1);
+  m.input("x", DType::kFloat32, {-1, -1, hidden}, {"batch", "seq"});
+  m.input("mask", DType::kInt64, {-1, -1}, {"batch", "seq"});
+  m.input("mask2", DType::kInt64, {-1, -1}, {"batch", "seq"});
+  m.initializer("w", random_floats({hidden, 3 * hidden}, 11)).initializer("b", random_floats({3 * hidden}, 12));
+  set_int(m.node("Cast", {"mask"}, {"m32"}), "to", onnx::TensorProto::INT32);
+  set_int(m.node("Cast", {"mask2"}, {"m32b"}), "to", onnx::TensorProto::INT32);
+  set_int(m.node("Attention", {"x", "w", "b", "m32"}, {"a1"}, "com.microsoft"), "num_heads", heads);
+  m.node("Relu", {"a1"}, {"r"});
+  m.node("Softmax", {"r"}, {"sm"});  // not in the token-wise list: read through UnpackTokens
+  set_int(m.node("Attention", {"sm", "w", "b", same_mask ? "m32" : "m32b"}, {"y"}, "com.microsoft"), "num_heads",
+          heads);
+  m.output("y", DType::kFloat32, {-1, -1, hidden}, {"batch", "seq", ""});
+  m.output("a1", DType::kFloat32, {-1, -1, hidden}, {"batch", "seq", ""});
+  return m.bytes();
+}
+
+TEST(RemovePadding, ANonTokenWiseOpReadsUnpackedValuesAndTheAttentionAfterItStaysPadded) {
+  const std::string bytes = two_attentions(true);
+  EXPECT_EQ(ops_after_remove_padding(bytes, ".", "PackedAttention"), 1);
+  EXPECT_EQ(ops_after_remove_padding(bytes, ".", "Attention"), 1);
+  EXPECT_EQ(ops_after_remove_padding(bytes, ".", "UnpackTokens"), 2);  // a1 (graph output), Relu's output (Softmax)
+  auto padded = make_session(bytes, ".", false);
+  auto packed = make_session(bytes, ".", true);
+  ASSERT_TRUE(padded && packed);
+  const Tensor mask = length_mask({3, 6, 1}, 6, true);
+  const NamedTensors in = {{"x", random_floats({3, 6, 8}, 13)}, {"mask", mask}, {"mask2", mask}};
+  // y: the second (padded) Attention reads zeros instead of garbage at padded positions; those keys are masked.
+  EXPECT_LE(max_diff_unmasked(run(*padded, in), run(*packed, in), mask, /*padding_zero=*/false), 1e-5);
+}
+
+TEST(RemovePadding, AttentionsWithDifferentMasksAreLeftUnchanged) {
+  const std::string bytes = two_attentions(false);
+  EXPECT_EQ(ops_after_remove_padding(bytes, ".", "PackTokens"), 0);
+  EXPECT_EQ(ops_after_remove_padding(bytes, ".", "Attention"), 2);
+}
+
+// ---- the pass on the test models ----
+
+fs::path models_root() { return fs::path(ONYX_SOURCE_DIR) / "tests/models/data"; }
+
+nlohmann::json config(const fs::path& dir) {
+  std::ifstream f(dir / "config.json");
+  return nlohmann::json::parse(f);
 }
 
 // Inputs the model declares, for lengths `lengths` padded to the longest (left or right).
