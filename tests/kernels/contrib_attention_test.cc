@@ -387,7 +387,6 @@ TEST(ContribMultiHeadAttention, PackedInputsSayNotImplemented) {
   EXPECT_FALSE(run_ms(masked, {q, k, v, Tensor(), Tensor::from_vector<int32_t>({2}, {3, 1})}).ok());  // [2B]: as ORT
 }
 
-
 // Every attention core kernel table this CPU can run: the reference loops always, AVX-512 when present.
 std::vector<const cpu::contrib::AttentionCoreKernels*> core_tables() {
   std::vector<const cpu::contrib::AttentionCoreKernels*> t = {&cpu::contrib::attention_core_kernels_reference()};
@@ -422,8 +421,7 @@ TEST(ContribAttentionCore, KernelTablesMatchReference) {
     for (int64_t b = 0; b < c.batch; ++b) {
       const int64_t pad = (b * 5 + 3) % std::max<int64_t>(1, c.seq);  // batch 0 unpadded when seq == 1
       if (c.mask == 3) mv.push_back(static_cast<int32_t>(c.seq - pad));
-      for (int64_t t = 0; c.mask != 3 && t < c.seq; ++t)
-        mv.push_back(c.mask == 1 ? t < c.seq - pad : t >= pad);
+      for (int64_t t = 0; c.mask != 3 && t < c.seq; ++t) mv.push_back(c.mask == 1 ? t < c.seq - pad : t >= pad);
     }
     const Tensor attn_bias = c.attn_bias ? random_tensor(DType::kFloat32, {1, c.heads, c.seq, c.seq}, 42) : Tensor();
     RefProblem p = ref_problem(c.batch, c.heads, c.seq, c.seq, 0, c.head, c.head);
@@ -443,8 +441,8 @@ TEST(ContribAttentionCore, KernelTablesMatchReference) {
     const Tensor want = attention_ref(p);
     for (const auto* kernels : core_tables()) {
       SCOPED_TRACE(kernels->name);
-      auto a = cpu::contrib::attention_args(c.batch, c.heads, c.seq, c.seq, 0, c.head, c.head, 0.0f, -10000.0f,
-                                            c.causal);
+      auto a =
+          cpu::contrib::attention_args(c.batch, c.heads, c.seq, c.seq, 0, c.head, c.head, 0.0f, -10000.0f, c.causal);
       a.q = {f(qkv), c.seq * dt, c.head, dt};
       a.k = {f(qkv) + hid, c.seq * dt, c.head, dt};
       a.v = {f(qkv) + 2 * hid, c.seq * dt, c.head, dt};

@@ -280,7 +280,7 @@ Status run_attention(const AttentionArgs& a, float* scratch) {
       float* mrow = sc + kQueryBlock * ldkt;
       float* inv = mrow + ldkt;
       bool uniform[kQueryBlock];  // rows whose every score is the lowest float (see below)
-      int64_t packed = -1;  // the (b, n) pair whose K^T is in kt
+      int64_t packed = -1;        // the (b, n) pair whose K^T is in kt
       for (int64_t u = units * task / tasks; u < units * (task + 1) / tasks; ++u) {
         const int64_t p = u / blocks, b = p / nh, n = p % nh;
         const int64_t s0 = (u % blocks) * kQueryBlock, rows = std::min(kQueryBlock, s_len - s0);
@@ -291,8 +291,7 @@ Status run_attention(const AttentionArgs& a, float* scratch) {
         }
         // keys past the block's last visible one have probability 0 for every row of the block
         const int64_t cols = a.causal ? std::min(t_len, a.past_len + s0 + rows) : t_len;
-        kern.scores(a.q.at(b, n) + s0 * a.q.r_stride, a.q.r_stride, rows, kt, ldkt, a.qk_dim, cols, a.scale, sc,
-                    ldkt);
+        kern.scores(a.q.at(b, n) + s0 * a.q.r_stride, a.q.r_stride, rows, kt, ldkt, a.qk_dim, cols, a.scale, sc, ldkt);
         for (int64_t r = 0; r < rows; ++r) {
           const int64_t s = s0 + r;
           const int64_t visible = a.causal ? std::min(t_len, a.past_len + s + 1) : t_len;

@@ -12,10 +12,10 @@
 // shifted by mask_filter, as in ORT; with mask_filter the lowest float, a causal row whose visible keys are all
 // padding has every score equal to the lowest float, future keys included, so it averages V over all T keys.
 // Variants (AttentionCoreKernels, chosen once from cpu_features(); AttentionArgs::kernels overrides it):
-//   avx512     per (b, n) K^T packed [Dqk, T32] and V [T, Dv] once per thread; per block of 8 query rows S = scale Q K^T by an
-//              8 x 32 register tile, then per row one pass adds attention_bias and the mask and takes the max,
-//              exp / sum (row_kernels), P V by a 4 x 64 tile scaled by 1 / sum straight into the [B, S, N*Dv]
-//              output; causal blocks stop at their last visible key
+//   avx512     per (b, n) K^T packed [Dqk, T32] and V [T, Dv] once per thread; per block of 8 query rows
+//              S = scale Q K^T by an 8 x 32 register tile, then per row one pass adds attention_bias and the mask
+//              and takes the max, exp / sum (row_kernels), P V by a 4 x 64 tile scaled by 1 / sum straight into the
+//              [B, S, N*Dv] output; causal blocks stop at their last visible key
 //   reference  the same blocking with plain loops (what tests compare the AVX-512 table against)
 //   Work is B*N*ceil(S/8) units split evenly over the intra-op threads (so batch 1 keeps every thread busy), with
 //   one K^T / score block per thread in the caller's scratch buffer; past / present: K, V concatenated first.
@@ -81,7 +81,7 @@ struct AttentionArgs {
   AttentionMask mask;
   const float* bias = nullptr;  // attention_bias: [S, T] blocks at b * bias_b_stride + n * bias_n_stride
   int64_t bias_b_stride = 0, bias_n_stride = 0;
-  float* out = nullptr;  // [B, S, N * v_dim]
+  float* out = nullptr;                           // [B, S, N * v_dim]
   const AttentionCoreKernels* kernels = nullptr;  // null = attention_core_kernels()
 };
 

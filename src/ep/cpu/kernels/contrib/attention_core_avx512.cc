@@ -3,13 +3,12 @@
 // AVX-512F.
 //   scores   8 query rows x 32 keys per register tile (16 accumulators), K^T rows loaded whole, Q broadcast
 //   add_max  one pass: + attention_bias, + mask, running max
-//   probs_v  4 query rows x 64 value columns per tile, V rows read in place (masked at the head's edge)
-#include "src/ep/cpu/kernels/contrib/attention_core.h"
-
+//   probs_v  4 query rows x 64 value columns per tile over the packed V rows (masked loads past the head size)
 #include <algorithm>
 #include <limits>
 
 #include "src/core/cpu_features.h"
+#include "src/ep/cpu/kernels/contrib/attention_core.h"
 #include "src/ep/cpu/kernels/math/row_kernels.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -34,16 +33,16 @@ ONYX_AVX512 inline __mmask16 tail_mask(int64_t left) {
 }
 
 // R query rows x 32 keys starting at column j; named accumulators (see probs_v_tile).
-#define ONYX_QK_ROW(r)                                    \
-  if constexpr (R > r) {                                  \
-    const __m512 qb = _mm512_set1_ps(q[r * ldq + d]);     \
-    x##r = _mm512_fmadd_ps(qb, k0, x##r);                 \
-    y##r = _mm512_fmadd_ps(qb, k1, y##r);                 \
+#define ONYX_QK_ROW(r)                                \
+  if constexpr (R > r) {                              \
+    const __m512 qb = _mm512_set1_ps(q[r * ldq + d]); \
+    x##r = _mm512_fmadd_ps(qb, k0, x##r);             \
+    y##r = _mm512_fmadd_ps(qb, k1, y##r);             \
   }
-#define ONYX_QK_STORE(r)                                                   \
-  if constexpr (R > r) {                                                   \
-    _mm512_mask_storeu_ps(s + r * lds, m0, _mm512_mul_ps(x##r, sc));       \
-    _mm512_mask_storeu_ps(s + r * lds + 16, m1, _mm512_mul_ps(y##r, sc));  \
+#define ONYX_QK_STORE(r)                                                  \
+  if constexpr (R > r) {                                                  \
+    _mm512_mask_storeu_ps(s + r * lds, m0, _mm512_mul_ps(x##r, sc));      \
+    _mm512_mask_storeu_ps(s + r * lds + 16, m1, _mm512_mul_ps(y##r, sc)); \
   }
 
 template <int R>
@@ -108,28 +107,27 @@ ONYX_AVX512 float add_max_avx512(float* row, const float* bias, const float* mad
 
 // R rows x C*16 value columns starting at column e (left = columns left in the head). The accumulators are named
 // variables, not an array: GCC keeps an array of __m512 on the stack and reloads it every key.
-#define ONYX_PV_ROW(r)                                                                 \
-  if constexpr (R > r) {                                                               \
-    const __m512 pb = _mm512_set1_ps(p[r * ldp + j]);                                  \
-    a##r##0 = _mm512_fmadd_ps(pb, v0, a##r##0);                                        \
-    if constexpr (C > 1) a##r##1 = _mm512_fmadd_ps(pb, v1, a##r##1);                   \
-    if constexpr (C > 2) a##r##2 = _mm512_fmadd_ps(pb, v2, a##r##2);                   \
-    if constexpr (C > 3) a##r##3 = _mm512_fmadd_ps(pb, v3, a##r##3);                   \
+#define ONYX_PV_ROW(r)                                               \
+  if constexpr (R > r) {                                             \
+    const __m512 pb = _mm512_set1_ps(p[r * ldp + j]);                \
+    a##r##0 = _mm512_fmadd_ps(pb, v0, a##r##0);                      \
+    if constexpr (C > 1) a##r##1 = _mm512_fmadd_ps(pb, v1, a##r##1); \
+    if constexpr (C > 2) a##r##2 = _mm512_fmadd_ps(pb, v2, a##r##2); \
+    if constexpr (C > 3) a##r##3 = _mm512_fmadd_ps(pb, v3, a##r##3); \
   }
-#define ONYX_PV_STORE(r)                                                                              \
-  if constexpr (R > r) {                                                                              \
-    const __m512 s = _mm512_set1_ps(inv[r]);                                                          \
-    _mm512_mask_storeu_ps(out + r * ldo, m0, _mm512_mul_ps(a##r##0, s));                              \
-    if constexpr (C > 1) _mm512_mask_storeu_ps(out + r * ldo + 16, m1, _mm512_mul_ps(a##r##1, s));    \
-    if constexpr (C > 2) _mm512_mask_storeu_ps(out + r * ldo + 32, m2, _mm512_mul_ps(a##r##2, s));    \
-    if constexpr (C > 3) _mm512_mask_storeu_ps(out + r * ldo + 48, m3, _mm512_mul_ps(a##r##3, s));    \
+#define ONYX_PV_STORE(r)                                                                           \
+  if constexpr (R > r) {                                                                           \
+    const __m512 s = _mm512_set1_ps(inv[r]);                                                       \
+    _mm512_mask_storeu_ps(out + r * ldo, m0, _mm512_mul_ps(a##r##0, s));                           \
+    if constexpr (C > 1) _mm512_mask_storeu_ps(out + r * ldo + 16, m1, _mm512_mul_ps(a##r##1, s)); \
+    if constexpr (C > 2) _mm512_mask_storeu_ps(out + r * ldo + 32, m2, _mm512_mul_ps(a##r##2, s)); \
+    if constexpr (C > 3) _mm512_mask_storeu_ps(out + r * ldo + 48, m3, _mm512_mul_ps(a##r##3, s)); \
   }
 
 template <int R, int C>
 ONYX_AVX512 inline void probs_v_tile(const float* p, int64_t ldp, int64_t cols, const float* v, int64_t ldv,
                                      int64_t left, const float* inv, float* out, int64_t ldo) {
-  const __mmask16 m0 = tail_mask(left), m1 = tail_mask(left - 16), m2 = tail_mask(left - 32),
-                   m3 = tail_mask(left - 48);
+  const __mmask16 m0 = tail_mask(left), m1 = tail_mask(left - 16), m2 = tail_mask(left - 32), m3 = tail_mask(left - 48);
   __m512 a00 = _mm512_setzero_ps(), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00,
          a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
   for (int64_t j = 0; j < cols; ++j) {
@@ -184,8 +182,7 @@ ONYX_AVX512 void probs_v_avx512(const float* p, int64_t ldp, int64_t rows, int64
 const AttentionCoreKernels* attention_core_kernels_avx512() {
   if (!cpu_features().avx512f) return nullptr;
   const RowKernelsF32* rows = row_kernels_f32_avx512();
-  static const AttentionCoreKernels table{"avx512", scores_avx512, add_max_avx512, rows->exp_shift_sum,
-                                          probs_v_avx512};
+  static const AttentionCoreKernels table{"avx512", scores_avx512, add_max_avx512, rows->exp_shift_sum, probs_v_avx512};
   return &table;
 }
 
