@@ -1,6 +1,7 @@
 // BiasGelu (com.microsoft): C = Gelu(A + B) with B 1-D over A's last dimension, erf formula (as Gelu).
 // Variants:
-//   float32  fused bias add + std::erf per element, rows in parallel
+//   float32  fused bias add + erf per row through row_kernels_f32() (AVX-512 rational erf, or std::erf), rows in
+//            parallel
 #include "src/ep/cpu/kernels/contrib/contrib_kernels.h"
 #include "src/ep/cpu/kernels/contrib/gelu_common.h"
 
@@ -10,7 +11,7 @@ namespace {
 Status compute_bias_gelu(KernelContext& ctx) {
   ONYX_ASSIGN_OR_RETURN(const Tensor* a, required_input(ctx, 0));
   ONYX_ASSIGN_OR_RETURN(const Tensor* b, required_input(ctx, 1));
-  return contrib::gelu_with_bias<contrib::gelu_erf>(ctx, *a, b, "BiasGelu");
+  return contrib::gelu_with_bias<contrib::GeluKind::kErf>(ctx, *a, b, "BiasGelu");
 }
 }  // namespace
 

@@ -1,7 +1,8 @@
 // FastGelu (com.microsoft): Y = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) with x = X + bias, the optional
 // bias 1-D over X's last dimension (the tanh approximation of GELU).
 // Variants:
-//   float32  fused bias add + std::tanh per element, rows in parallel
+//   float32  fused bias add + tanh-GELU per row through row_kernels_f32() (AVX-512: v / (1 + exp(-2u)), or
+//            std::tanh), rows in parallel
 #include "src/ep/cpu/kernels/contrib/contrib_kernels.h"
 #include "src/ep/cpu/kernels/contrib/gelu_common.h"
 
@@ -10,7 +11,7 @@ namespace onyx::cpu {
 namespace {
 Status compute_fast_gelu(KernelContext& ctx) {
   ONYX_ASSIGN_OR_RETURN(const Tensor* x, required_input(ctx, 0));
-  return contrib::gelu_with_bias<contrib::gelu_tanh>(ctx, *x, ctx.input(1), "FastGelu");
+  return contrib::gelu_with_bias<contrib::GeluKind::kTanh>(ctx, *x, ctx.input(1), "FastGelu");
 }
 }  // namespace
 

@@ -48,11 +48,27 @@ void layer_norm_ref(const float* x, const float* scale, const float* bias, float
   *inv_out = inv;
 }
 
+void gelu_erf_ref(const float* x, const float* bias, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = x[i] + (bias ? bias[i] : 0.0f);
+    y[i] = 0.5f * v * (1.0f + std::erf(v * 0.70710678118654752f));
+  }
+}
+
+void gelu_tanh_ref(const float* x, const float* bias, float* y, int64_t n) {
+  constexpr float kAlpha = 0.7978845608028654f;  // sqrt(2 / pi)
+  constexpr float kBeta = 0.044715f;
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = x[i] + (bias ? bias[i] : 0.0f);
+    y[i] = 0.5f * v * (1.0f + std::tanh(kAlpha * (v + kBeta * v * v * v)));
+  }
+}
+
 }  // namespace
 
 const RowKernelsF32& row_kernels_f32_reference() {
-  static const RowKernelsF32 table{"reference", max_ref, sum_ref, exp_shift_sum_ref, scale_shift_ref,
-                                   layer_norm_ref};
+  static const RowKernelsF32 table{"reference",  max_ref,        sum_ref,     exp_shift_sum_ref, scale_shift_ref,
+                                   layer_norm_ref, gelu_erf_ref, gelu_tanh_ref};
   return table;
 }
 

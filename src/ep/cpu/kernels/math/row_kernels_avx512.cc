@@ -116,13 +116,63 @@ ONYX_AVX512 void layer_norm_avx512(const float* x, const float* scale, const flo
   *inv_out = inv;
 }
 
+// erf(x) for 16 lanes: the rational approximation of elementwise/erf.cc (Eigen's / XLA's float erf), x clamped to
+// [-4, 4] (erf is +-1 to float precision beyond). NaN lanes are restored at the end (min/max would drop them).
+ONYX_AVX512 inline __m512 erf16(__m512 x) {
+  const __m512 c = _mm512_max_ps(_mm512_min_ps(x, _mm512_set1_ps(4.0f)), _mm512_set1_ps(-4.0f));
+  const __m512 x2 = _mm512_mul_ps(c, c);
+  __m512 p = _mm512_set1_ps(-2.72614225801306e-10f);
+  p = _mm512_fmadd_ps(p, x2, _mm512_set1_ps(2.77068142495902e-08f));
+  p = _mm512_fmadd_ps(p, x2, _mm512_set1_ps(-2.10102402082508e-06f));
+  p = _mm512_fmadd_ps(p, x2, _mm512_set1_ps(-5.69250639462346e-05f));
+  p = _mm512_fmadd_ps(p, x2, _mm512_set1_ps(-7.34990630326855e-04f));
+  p = _mm512_fmadd_ps(p, x2, _mm512_set1_ps(-2.95459980854025e-03f));
+  p = _mm512_fmadd_ps(p, x2, _mm512_set1_ps(-1.60960333262415e-02f));
+  __m512 q = _mm512_set1_ps(-1.45660718464996e-05f);
+  q = _mm512_fmadd_ps(q, x2, _mm512_set1_ps(-2.13374055278905e-04f));
+  q = _mm512_fmadd_ps(q, x2, _mm512_set1_ps(-1.68282697438203e-03f));
+  q = _mm512_fmadd_ps(q, x2, _mm512_set1_ps(-7.37332916720468e-03f));
+  q = _mm512_fmadd_ps(q, x2, _mm512_set1_ps(-1.42647390514189e-02f));
+  const __m512 y = _mm512_mul_ps(c, _mm512_div_ps(p, q));  // c * p first would underflow for tiny subnormal x
+  return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), y, x);
+}
+
+ONYX_AVX512 inline __m512 load_plus_bias(const float* x, const float* bias, int64_t i, __mmask16 k) {
+  const __m512 v = _mm512_maskz_loadu_ps(k, x + i);
+  return bias ? _mm512_add_ps(v, _mm512_maskz_loadu_ps(k, bias + i)) : v;
+}
+
+ONYX_AVX512 void gelu_erf_avx512(const float* x, const float* bias, float* y, int64_t n) {
+  const __m512 half = _mm512_set1_ps(0.5f), one = _mm512_set1_ps(1.0f), rsqrt2 = _mm512_set1_ps(0.70710678118654752f);
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 k = tail_mask(n - i);
+    const __m512 v = load_plus_bias(x, bias, i, k);
+    const __m512 e = erf16(_mm512_mul_ps(v, rsqrt2));
+    _mm512_mask_storeu_ps(y + i, k, _mm512_mul_ps(_mm512_mul_ps(half, v), _mm512_add_ps(one, e)));
+  }
+}
+
+// 0.5 v (1 + tanh(u)) = v / (1 + exp(-2u)) with u = sqrt(2/pi) (v + 0.044715 v^3): exp overflows to +inf for very
+// negative v, giving -0 (the limit), and underflows to 0 for large v, giving v.
+ONYX_AVX512 void gelu_tanh_avx512(const float* x, const float* bias, float* y, int64_t n) {
+  const __m512 one = _mm512_set1_ps(1.0f), m2alpha = _mm512_set1_ps(-2.0f * 0.7978845608028654f),
+               beta = _mm512_set1_ps(0.044715f);
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 k = tail_mask(n - i);
+    const __m512 v = load_plus_bias(x, bias, i, k);
+    const __m512 inner = _mm512_fmadd_ps(_mm512_mul_ps(beta, v), _mm512_mul_ps(v, v), v);  // v + beta v^3
+    const __m512 e = exp16(_mm512_mul_ps(m2alpha, inner));
+    _mm512_mask_storeu_ps(y + i, k, _mm512_div_ps(v, _mm512_add_ps(one, e)));
+  }
+}
+
 #undef ONYX_AVX512
 
 }  // namespace
 
 const RowKernelsF32* row_kernels_f32_avx512() {
-  static const RowKernelsF32 table{"avx512", max_avx512, sum_avx512, exp_shift_sum_avx512, scale_shift_avx512,
-                                   layer_norm_avx512};
+  static const RowKernelsF32 table{"avx512",          max_avx512,        sum_avx512,      exp_shift_sum_avx512,
+                                   scale_shift_avx512, layer_norm_avx512, gelu_erf_avx512, gelu_tanh_avx512};
   return cpu_features().avx512f ? &table : nullptr;
 }
 
