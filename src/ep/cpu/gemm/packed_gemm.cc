@@ -27,6 +27,7 @@
 #include "src/core/parallel.h"
 #include "src/ep/cpu/gemm/bf16_convert.h"
 #include "src/ep/cpu/gemm/gemm.h"
+#include "src/ep/cpu/kernels/math/row_kernels.h"
 
 #if defined(ONYX_WITH_DNNL) && ONYX_WITH_DNNL
 #include <oneapi/dnnl/dnnl.hpp>
@@ -67,12 +68,6 @@ std::vector<float> scaled_weights(const float* w, int64_t k, int64_t n, bool w_t
 // ------------------------------------------------------------------------------------------------------------
 // Portable variant: W kept [K, N] fp32, gemm_f32 + the epilogue loop.
 
-float gelu(float v, PackedGemmEpilogue e) {
-  if (e == PackedGemmEpilogue::kGeluErf) return 0.5f * v * (1.0f + std::erf(v * 0.70710678118654752f));
-  const float inner = 0.7978845608028654f * (v + 0.044715f * v * v * v);
-  return 0.5f * v * (1.0f + std::tanh(inner));
-}
-
 class PortablePackedGemm final : public PackedGemm {
  public:
   PortablePackedGemm(std::vector<float> w, int64_t k, int64_t n, const float* bias, const PackedGemmOptions& o)
@@ -93,13 +88,19 @@ class PortablePackedGemm final : public PackedGemm {
     }
     ONYX_RETURN_IF_ERROR(gemm_f32({.m = m, .n = n_, .k = k_, .lda = ldx, .ldb = n_, .ldc = ldy}, x, w_.data(), y));
     if (bias_.empty() && epilogue_ == PackedGemmEpilogue::kNone) return ok_status();
+    // bias + GELU in one pass through the dispatched row kernels (the ones Gelu / BiasGelu / FastGelu use)
+    const RowKernelsF32& rk = row_kernels_f32();
+    const auto gelu = epilogue_ == PackedGemmEpilogue::kGeluErf    ? rk.gelu_erf
+                      : epilogue_ == PackedGemmEpilogue::kGeluTanh ? rk.gelu_tanh
+                                                                   : nullptr;
+    const float* bias = bias_.empty() ? nullptr : bias_.data();
     parallel_for(m, std::max<int64_t>(1, 4096 / n_), [&](int64_t b, int64_t e) {
       for (int64_t i = b; i < e; ++i) {
         float* row = y + i * ldy;
-        if (!bias_.empty())
-          for (int64_t j = 0; j < n_; ++j) row[j] += bias_[static_cast<size_t>(j)];
-        if (epilogue_ != PackedGemmEpilogue::kNone)
-          for (int64_t j = 0; j < n_; ++j) row[j] = gelu(row[j], epilogue_);
+        if (gelu)
+          gelu(row, bias, row, n_);
+        else
+          for (int64_t j = 0; j < n_; ++j) row[j] += bias[j];
       }
     });
     return ok_status();
