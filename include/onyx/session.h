@@ -35,7 +35,10 @@ struct SessionOptions {
   // Arithmetic of MatMul / Gemm / Attention projections whose weights are constants: kFp32 (default, exact), or
   // kBf16 (weights packed in bfloat16 at creation, activations rounded to bfloat16, fp32 accumulation and outputs;
   // needs AVX512-BF16, else Session::create fails with a clear error). The graph itself stays fp32.
-  enum class Precision { kFp32, kBf16 };
+  // kInt8: dynamic INT8, the numbers of `onyx quantize --mode dynamic`: those weights quantized at creation to int8
+  // (symmetric, one scale per output column), activations quantized to uint8 per run (one scale per tensor, as
+  // ONNX DynamicQuantizeLinear), int32 accumulation, fp32 outputs. Models already quantized run as they are.
+  enum class Precision { kFp32, kBf16, kInt8 };
   Precision precision = Precision::kFp32;
   // Compute padded batches without the padding: after the embeddings, the tokens where attention_mask is 1 are
   // packed into one [tokens, hidden] matrix, attention runs per sequence, and values are scattered back to

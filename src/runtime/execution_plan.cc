@@ -79,7 +79,8 @@ Result<std::unique_ptr<ExecutionPlan>> build_execution_plan(ir::Graph graph_in, 
     for (const auto& in : node.inputs) step.inputs.push_back(in.empty() ? -1 : slot(in));
     for (const auto& out : node.outputs) step.outputs.push_back(out.empty() ? -1 : slot(out));
     const cpu::KernelDef* def = find_kernel(node, graph.opset(node.domain), options.extra_kernels);
-    cpu::KernelInfo info{node, graph.opset(node.domain), &graph.initializers, options.bf16_weights};
+    cpu::KernelInfo info{node, graph.opset(node.domain), &graph.initializers, options.bf16_weights,
+                           options.int8_weights};
     auto kernel = def->create(info);
     if (!kernel.ok()) return kernel.status();
     step.kernel = std::move(kernel).value();

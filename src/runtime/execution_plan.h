@@ -43,6 +43,7 @@ struct ExecutionPlan {
 // dangling values or cycles.
 struct PlanOptions {
   bool bf16_weights = false;  // KernelInfo::bf16_weights for every kernel
+  bool int8_weights = false;  // KernelInfo::int8_weights for every kernel
   // Kernels looked up before the CPU registry (tests plan fake kernels with it); each outlives the call.
   std::vector<cpu::KernelDef> extra_kernels;
 };

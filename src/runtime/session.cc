@@ -115,6 +115,7 @@ Result<std::unique_ptr<Session::Impl>> make_impl(Result<ir::Graph> graph, const 
                              cpu_features().to_string() + "); use fp32");
     plan_options.bf16_weights = true;
   }
+  if (options.precision == SessionOptions::Precision::kInt8) plan_options.int8_weights = true;
   ir::Graph g = std::move(graph).value();
   ONYX_RETURN_IF_ERROR(opt::optimize(g, optimize).status());
   ONYX_ASSIGN_OR_RETURN(impl->plan, runtime::build_execution_plan(std::move(g), plan_options));

@@ -28,6 +28,9 @@ struct KernelInfo {
   // SessionOptions::precision == kBf16: kernels that pre-pack constant weights (MatMul, Gemm, Attention) pack
   // them in bfloat16 and round activations to bfloat16 (fp32 accumulation).
   bool bf16_weights = false;
+  // SessionOptions::precision == kInt8: the same kernels pack their constant weights as int8 (PackedQGemm, per
+  // output column, symmetric) and quantize activations per run (dynamic, uint8, one scale per tensor).
+  bool int8_weights = false;
 
   // The initializer feeding input i, or nullptr if that input is not a constant (or absent).
   const Tensor* constant_input(size_t i) const {
