@@ -25,7 +25,7 @@ const std::vector<KernelDef>& cpu_kernel_registry() {
   static std::once_flag once;
   std::call_once(once, [] {
     for (auto family : {core_kernel_defs, elementwise_kernel_defs, tensor_kernel_defs, math_kernel_defs,
-                        contrib_kernel_defs}) {
+                        contrib_kernel_defs, quant_kernel_defs, quant_contrib_kernel_defs}) {
       auto defs = family();
       registry.insert(registry.end(), defs.begin(), defs.end());
     }

@@ -27,6 +27,8 @@ std::vector<KernelDef> elementwise_kernel_defs();  // kernels/elementwise
 std::vector<KernelDef> tensor_kernel_defs();       // kernels/tensor: shape and data movement
 std::vector<KernelDef> math_kernel_defs();         // kernels/math: MatMul, Gemm, reductions, softmax, norms
 std::vector<KernelDef> contrib_kernel_defs();      // kernels/contrib: ORT com.microsoft ops (Attention, Gelu, ...)
+std::vector<KernelDef> quant_kernel_defs();        // kernels/quant: ONNX QuantizeLinear, MatMulInteger, ...
+std::vector<KernelDef> quant_contrib_kernel_defs();  // kernels/quant: com.microsoft DynamicQuantizeMatMul, QAttention, ...
 
 const std::vector<KernelDef>& cpu_kernel_registry();
 // The kernel for (op, domain) whose opset range contains `opset`, or nullptr.

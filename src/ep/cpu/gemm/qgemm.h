@@ -88,4 +88,11 @@ QuantParams dynamic_quant_params(float min, float max);
 // y[i] = saturate_u8(round_half_even(x[i] / q.scale) + q.zero_point) over m rows of k values (row strides ldx, ldy).
 void quantize_u8(const float* x, int64_t m, int64_t k, int64_t ldx, QuantParams q, uint8_t* y, int64_t ldy);
 
+// The weight quantization every onyx INT8 path uses (`onyx quantize`, Precision::kInt8, so both give the same
+// numbers): symmetric int8, zero point 0, scale = max|w| / 127 over each column (per_column) or the whole matrix
+// (1.0 when that max is 0), q = clamp(round_half_even(w / scale), -127, 127).
+// w: [K, N] row-major, or [N, K] when transposed; q has w's layout; scales gets n values (per_column) or 1.
+void quantize_weights_symmetric(const float* w, int64_t k, int64_t n, bool transposed, bool per_column, int8_t* q,
+                                float* scales);
+
 }  // namespace onyx::cpu
