@@ -32,5 +32,9 @@ std::unique_ptr<Pass> make_reduced_precision_pass();  // ReducedPrecision: bf16 
 // RemovePadding: padded batch -> packed tokens (PackTokens, PackedAttention, UnpackTokens). Not in the registry's
 // list: opt::optimize runs it after the level passes when OptimizeOptions::remove_padding is set.
 std::unique_ptr<Pass> make_remove_padding_pass();
+// FuseMatMulBiasGelu: MatMul (constant weight) + BiasGelu / Gelu / FastGelu -> com.onyx.MatMulBiasGelu (GELU in the
+// GEMM's epilogue). Not in the registry's list either: a session-only fusion (OptimizeOptions::runtime_fusions), as
+// ONNX Runtime has no such op and `onyx optimize` output must stay loadable there.
+std::unique_ptr<Pass> make_fuse_matmul_bias_gelu_pass();
 
 }  // namespace onyx::opt
