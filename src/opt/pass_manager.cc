@@ -48,7 +48,9 @@ bool contains(const std::vector<std::string>& v, std::string_view s) {
 }  // namespace
 
 Result<OptimizeReport> optimize(ir::Graph& graph, const OptimizeOptions& options) {
-  const auto names = pass_names();
+  auto names = pass_names();
+  // The session-only passes run after the levels (below) and can be disabled by name too.
+  names.insert(names.end(), {"FuseMatMulBiasGelu", "RemovePadding"});
   for (const auto* list : {&options.disabled_passes, &options.only_passes})
     for (const auto& n : *list)
       if (!contains(names, n)) {
@@ -78,7 +80,15 @@ Result<OptimizeReport> optimize(ir::Graph& graph, const OptimizeOptions& options
       if (!any) break;
     }
   }
-  if (options.remove_padding) {
+  if (options.runtime_fusions && options.level != Level::kNone &&
+      !contains(options.disabled_passes, "FuseMatMulBiasGelu") &&
+      (options.only_passes.empty() || contains(options.only_passes, "FuseMatMulBiasGelu"))) {
+    static const std::unique_ptr<Pass> fuse_matmul_bias_gelu = make_fuse_matmul_bias_gelu_pass();
+    bool changed = false;
+    Status st = fuse_matmul_bias_gelu->run(graph, ctx, changed);
+    if (!st.ok()) return st.with_context("optimizer pass " + std::string(fuse_matmul_bias_gelu->name()));
+  }
+  if (options.remove_padding && !contains(options.disabled_passes, "RemovePadding")) {
     static const std::unique_ptr<Pass> remove_padding = make_remove_padding_pass();
     bool changed = false;
     Status st = remove_padding->run(graph, ctx, changed);

@@ -28,6 +28,9 @@ struct OptimizeOptions {
   std::function<bool(const ir::Graph&, std::string_view op, std::string_view domain)> ep_supports;
   // Run the RemovePadding pass (SessionOptions::remove_padding): a runtime execution mode, not part of any level.
   bool remove_padding = false;
+  // Run the session-only fusions into com.onyx ops (FuseMatMulBiasGelu) after the levels: Session sets it; `onyx
+  // optimize` does not (ONNX Runtime could not load the result). Skipped at level 0 and when disabled by name.
+  bool runtime_fusions = false;
 };
 
 struct OptimizeReport {

@@ -108,6 +108,7 @@ Result<std::unique_ptr<Session::Impl>> make_impl(Result<ir::Graph> graph, const 
   ONYX_ASSIGN_OR_RETURN(optimize.level, opt::level_from_int(options.optimization_level));
   optimize.disabled_passes = options.disabled_passes;
   optimize.remove_padding = options.remove_padding;
+  optimize.runtime_fusions = true;
   runtime::PlanOptions plan_options;
   if (options.precision == SessionOptions::Precision::kBf16) {
     if (!cpu_features().avx512bf16)

@@ -23,6 +23,7 @@ std::vector<KernelDef> contrib_kernel_defs() {
       {"FastGelu", kMs, 1, kMaxOpset, half_bridged<create_fast_gelu>},
       {"Gelu", kMs, 1, kMaxOpset, half_bridged<create_gelu>},
       {"LayerNormalization", "", 1, 16, half_bridged<create_layer_normalization, 0b110>},
+      {"MatMulBiasGelu", kOnyx, 1, kMaxOpset, create_matmul_bias_gelu},
       {"MultiHeadAttention", kMs, 1, kMaxOpset, half_bridged<create_multi_head_attention>},
       {"PackTokens", kOnyx, 1, kMaxOpset, create_pack_tokens},
       {"PackedAttention", kMs, 1, kMaxOpset, create_packed_attention},

@@ -13,6 +13,7 @@ Result<std::unique_ptr<Kernel>> create_bias_gelu(const KernelInfo& info);
 Result<std::unique_ptr<Kernel>> create_embed_layer_normalization(const KernelInfo& info);
 Result<std::unique_ptr<Kernel>> create_fast_gelu(const KernelInfo& info);
 Result<std::unique_ptr<Kernel>> create_gelu(const KernelInfo& info);
+Result<std::unique_ptr<Kernel>> create_matmul_bias_gelu(const KernelInfo& info);  // com.onyx, session-only fusion
 Result<std::unique_ptr<Kernel>> create_multi_head_attention(const KernelInfo& info);
 Result<std::unique_ptr<Kernel>> create_pack_tokens(const KernelInfo& info);
 Result<std::unique_ptr<Kernel>> create_packed_attention(const KernelInfo& info);
