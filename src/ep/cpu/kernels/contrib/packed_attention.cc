@@ -9,6 +9,8 @@
 // Variants:
 //   float32  the QKV projection over the T rows (qkv_projection.h: PackedGemm for constant weights, else gemm_f32)
 //            into a per-thread scratch buffer, then run_attention with batch-1 views per sequence
+//   int8     the same with KernelInfo::int8_weights: constant weights int8 per column in a PackedQGemm, the T rows
+//            quantized per run (uint8, one scale for all tokens; padding never enters the scale)
 #include <algorithm>
 #include <cstring>
 #include <memory>
@@ -36,8 +38,7 @@ class PackedAttentionKernel final : public Kernel {
     ONYX_ASSIGN_OR_RETURN(const Tensor* cu, required_input(ctx, 4));
     const Tensor* attn_bias = ctx.input(5);
     if (input->dtype() != DType::kFloat32)
-      return not_implemented(ctx.node().describe() + ": only float32 is supported, got " +
-                             dtype_name(input->dtype()));
+      return not_implemented(ctx.node().describe() + ": only float32 is supported, got " + dtype_name(input->dtype()));
     if (input->rank() != 2)
       return ctx.invalid("input must be [tokens, hidden], got " + shape_to_string(input->shape()));
     const int64_t tokens = input->dim(0);
@@ -83,7 +84,7 @@ class PackedAttentionKernel final : public Kernel {
     const size_t bias_floats = static_cast<size_t>(bias_heads * longest * longest);
     float* qkv = contrib::thread_scratch(qkv_floats + bias_floats + contrib::attention_scratch_floats(longest_args));
     float* seq_bias = qkv + qkv_floats;  // attention_bias rows/columns of one sequence's tokens: [bias_heads, L, L]
-    ONYX_RETURN_IF_ERROR(projection_.run(proj, input->data<float>(), tokens, qkv));
+    ONYX_RETURN_IF_ERROR(projection_.run(proj, contrib::QkvProjection::Input::of(input->data<float>()), tokens, qkv));
 
     for (int64_t b = 0; b < batch; ++b) {
       const int64_t first = cum[b], len = cum[b + 1] - cum[b];

@@ -7,6 +7,9 @@
 //   packed   transA = 0, B a constant 2-D float32 (or bfloat16) initializer, C absent or a constant that
 //            broadcasts from [N] (a bias): a PackedGemm made at creation with alpha folded into W and beta * C as
 //            its bias (bf16 as in MatMul); B and C are never read at run time
+//   int8     the same with KernelInfo::int8_weights: B quantized at creation (int8, symmetric, per column, alpha
+//            folded into the column scales) into a PackedQGemm with beta * C as its bias, A quantized per run (uint8,
+//            one scale for all of A), as in MatMul
 #include <string>
 #include <vector>
 
@@ -102,13 +105,19 @@ Result<std::unique_ptr<Kernel>> create_packed_gemm(const KernelInfo& info, bool 
   bool bias_ok = false;
   const std::vector<float> bias = folded_bias(info, n, beta, &bias_ok);
   if (!bias_ok) return std::unique_ptr<Kernel>();
+  // A constant C is folded (or, with beta == 0, unused): not needed at run time either.
+  const uint32_t packed = 0b010u | (info.constant_input(2) ? 0b100u : 0u);
+  const float* bias_data = bias.empty() ? nullptr : bias.data();
+  if (info.int8_weights) {
+    auto qgemm = pack_int8_weights(w, k, n, trans_b, bias_data, {}, alpha);
+    if (!qgemm.ok()) return qgemm.status().with_context(info.node.describe());
+    return make_packed_gemm_kernel(std::move(*qgemm), {.packed_inputs = packed, .rank2_only = true});
+  }
   PackedGemmOptions o;
   o.bf16 = info.bf16_weights || (b->dtype() == DType::kBFloat16 && cpu_features().avx512bf16);
   o.alpha = alpha;
-  auto gemm = PackedGemm::create(w, k, n, trans_b, bias.empty() ? nullptr : bias.data(), o);
+  auto gemm = PackedGemm::create(w, k, n, trans_b, bias_data, o);
   if (!gemm.ok()) return gemm.status().with_context(info.node.describe());
-  // A constant C is folded (or, with beta == 0, unused): not needed at run time either.
-  const uint32_t packed = 0b010u | (info.constant_input(2) ? 0b100u : 0u);
   return make_packed_gemm_kernel(std::move(*gemm), {.packed_inputs = packed, .rank2_only = true});
 }
 

@@ -8,6 +8,9 @@
 //   packed   B a constant 2-D float32 (or bfloat16) initializer: a PackedGemm made at creation (bf16 with
 //            KernelInfo::bf16_weights, or when B is bfloat16 and the CPU has AVX512-BF16, which is exact: the O4
 //            Cast(bf16) -> MatMul -> Cast graphs), A's leading dims merged into M; B is never read at run time
+//   int8     the same B with KernelInfo::int8_weights (Precision::kInt8): B quantized at creation (int8, symmetric,
+//            per column: pack_int8_weights) into a PackedQGemm, A quantized per run (uint8, one scale for all of A):
+//            the numbers of the com.microsoft DynamicQuantizeMatMul `onyx quantize` writes for this MatMul
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -135,6 +138,11 @@ Result<std::unique_ptr<Kernel>> create_mat_mul(const KernelInfo& info) {
   std::vector<float> storage;
   const float* w = b ? constant_weight_data(*b, storage) : nullptr;
   if (!w) return make_function_kernel(&compute_matmul);
+  if (info.int8_weights) {
+    auto qgemm = pack_int8_weights(w, b->dim(0), b->dim(1), /*transposed=*/false, nullptr);
+    if (!qgemm.ok()) return qgemm.status().with_context(info.node.describe());
+    return make_packed_gemm_kernel(std::move(*qgemm), {.packed_inputs = 0b010});
+  }
   PackedGemmOptions o;
   o.bf16 = info.bf16_weights || (b->dtype() == DType::kBFloat16 && cpu_features().avx512bf16);
   auto gemm = PackedGemm::create(w, b->dim(0), b->dim(1), /*w_transposed=*/false, nullptr, o);
