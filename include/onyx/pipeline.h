@@ -42,7 +42,8 @@ struct PipelineOptions {
   int threads = 0;
   // Graph optimization level (SessionOptions::optimization_level: 0-4, 99 = all exact = 2).
   int optimization_level = 99;
-  // Arithmetic of the weight GEMMs (SessionOptions::precision): fp32, or bf16 on CPUs with AVX512-BF16.
+  // Arithmetic of the weight GEMMs (SessionOptions::precision): fp32, bf16 on CPUs with AVX512-BF16, or int8
+  // (dynamic INT8: int8 weights quantized at session creation, uint8 activations per run).
   SessionOptions::Precision precision = SessionOptions::Precision::kFp32;
   // Inputs per model run. Inputs are grouped by length before batching; outputs keep the input order.
   size_t batch_size = 8;

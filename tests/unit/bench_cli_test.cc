@@ -157,9 +157,16 @@ TEST(BenchCli, Gpt2PastInputs) {
 }
 
 TEST(BenchCli, PrecisionChoices) {
-  CliResult int8 = run_cli("bench " + q(kBert) + " --precision int8 --runs 1");
-  EXPECT_EQ(int8.rc, 1);
-  EXPECT_NE(int8.err.find("not implemented yet (issue #7"), std::string::npos) << int8.err;
+  // int8 (issue #7): dynamic INT8 session (SessionOptions::Precision::kInt8); the report says so.
+  Json int8 = run_json(q(kBert) + " --precision int8 --seq 4 --warmup 0 --runs 1 --threads 1");
+  ASSERT_FALSE(int8.empty());
+  EXPECT_EQ(int8["precision"], "int8");
+  CliResult int8_table = run_cli("bench " + q(kBert) + " --precision int8 --seq 4 --warmup 0 --runs 1 --threads 1");
+  EXPECT_EQ(int8_table.rc, 0) << int8_table.err;
+  EXPECT_NE(int8_table.out.find("precision    int8"), std::string::npos) << int8_table.out;
+  CliResult fp16 = run_cli("bench " + q(kBert) + " --precision fp16 --runs 1");
+  EXPECT_EQ(fp16.rc, 1);
+  EXPECT_NE(fp16.err.find("--precision must be fp32, bf16 or int8, got 'fp16'"), std::string::npos) << fp16.err;
   CliResult bad_padding = run_cli("bench " + q(kBert) + " --remove-padding maybe --runs 1");
   EXPECT_EQ(bad_padding.rc, 1);
   EXPECT_NE(bad_padding.err.find("--remove-padding must be auto, on or off"), std::string::npos) << bad_padding.err;

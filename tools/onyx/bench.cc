@@ -316,8 +316,7 @@ Result<Prepared> prepare_inputs(const Session& session, const std::string& onnx_
 }
 
 int run_bench(const BenchOptions& o) {
-  if (o.precision == "int8") return fail("--precision int8 is not implemented yet (issue #7: int8 quantization)");
-  if (o.precision != "fp32" && o.precision != "bf16")
+  if (o.precision != "fp32" && o.precision != "bf16" && o.precision != "int8")
     return fail("--precision must be fp32, bf16 or int8, got '" + o.precision + "'");
   if (o.remove_padding != "auto" && o.remove_padding != "on" && o.remove_padding != "off")
     return fail("--remove-padding must be auto, on or off, got '" + o.remove_padding + "'");
@@ -336,7 +335,9 @@ int run_bench(const BenchOptions& o) {
   SessionOptions so;
   so.threads = o.threads;
   so.optimization_level = level;
-  so.precision = o.precision == "bf16" ? SessionOptions::Precision::kBf16 : SessionOptions::Precision::kFp32;
+  so.precision = o.precision == "bf16"   ? SessionOptions::Precision::kBf16
+                 : o.precision == "int8" ? SessionOptions::Precision::kInt8
+                                         : SessionOptions::Precision::kFp32;
   so.remove_padding = remove_padding;
   const double rss_before_mb = current_rss_mb();
   std::cerr << "onyx bench: creating the session (" << o.precision << ", -O " << level << ", threads "
@@ -473,8 +474,10 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--vocab", o->vocab, "Vocabulary size for synthetic input_ids (default: config.json's vocab_size)");
   cmd->add_option("--threads", o->threads, "Intra-op threads (0 = all cores)")->capture_default_str();
   cmd->add_option("--precision", o->precision,
-                  "fp32, bf16 (weights packed in bfloat16, fp32 accumulation; needs AVX512-BF16) or int8 (not "
-                  "implemented yet, issue #7)")
+                  "fp32, bf16 (weights packed in bfloat16, fp32 accumulation; needs AVX512-BF16) or int8 (dynamic "
+                  "INT8: constant MatMul/Gemm/Attention weights quantized to int8 per output column at session "
+                  "creation, activations to uint8 per run). A model already quantized (onyx quantize) runs as it "
+                  "is: bench it with fp32")
       ->capture_default_str();
   cmd->add_option("-O,--level", o->level, "Graph optimization level (0-4; 99 = all exact = 2)")->capture_default_str();
   cmd->add_option("--remove-padding", o->remove_padding,

@@ -15,11 +15,15 @@ void add_precision_option(CLI::App* cmd, SessionOptions::Precision& precision) {
   cmd->add_option_function<std::string>(
          "--precision",
          [&precision](const std::string& p) {
-           precision = p == "bf16" ? SessionOptions::Precision::kBf16 : SessionOptions::Precision::kFp32;
+           precision = p == "bf16"   ? SessionOptions::Precision::kBf16
+                       : p == "int8" ? SessionOptions::Precision::kInt8
+                                     : SessionOptions::Precision::kFp32;
          },
-         "fp32 (exact) or bf16 (MatMul/Gemm/Attention weights packed in bfloat16, fp32 accumulation; needs "
-         "AVX512-BF16)")
-      ->check(CLI::IsMember({"fp32", "bf16"}))
+         "fp32 (exact), bf16 (MatMul/Gemm/Attention weights packed in bfloat16, fp32 accumulation; needs "
+         "AVX512-BF16) or int8 (dynamic INT8, as `onyx quantize --mode dynamic`: the constant MatMul/Gemm/Attention "
+         "weights quantized to int8 per output column at session creation, activations to uint8 per run, int32 "
+         "accumulation; everything else stays fp32). A model that is already quantized runs as it is")
+      ->check(CLI::IsMember({"fp32", "bf16", "int8"}))
       ->default_str("fp32");
 }
 }  // namespace onyx::cli
