@@ -50,34 +50,66 @@ ONYX_AVX512BW inline __mmask64 mask64(int64_t left) {
 
 // Rows [i0, i0 + MR) x the block's columns [c0, c0 + cols) (cols <= 16 NP); wb: the block's packed W, gstride:
 // bytes per group of 4 k.
+// acc += vpdpbusd(x (u8), w (s8)) in place. Inline asm: with the intrinsic GCC 12 copies every accumulator
+// between registers and to the stack on each iteration (it does not tie the accumulator to one register).
+ONYX_VNNI inline void dpbusd(__m512i& acc, __m512i x, __m512i w) {
+  asm("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(x), "v"(w));
+}
+
+// One group of 4 k for row a: acc[a][p] += X[a, 4 k] (broadcast, u8) . W[4 k, panel p] (s8). Named accumulators
+// (GCC keeps an array of __m512i in memory across the loop).
+#define ONYX_QG_ROW(a, XV)                                                          \
+  if constexpr (MR > (a)) {                                                         \
+    const __m512i xb = _mm512_set1_epi32(static_cast<int>(XV(a)));                  \
+    dpbusd(c##a##0, xb, w0);                                 \
+    if constexpr (NP > 1) dpbusd(c##a##1, xb, w1);           \
+    if constexpr (NP > 2) dpbusd(c##a##2, xb, w2);           \
+    if constexpr (NP > 3) dpbusd(c##a##3, xb, w3);           \
+  }
+#define ONYX_QG_STEP(XV)                                                            \
+  {                                                                                 \
+    const __m512i w0 = _mm512_load_si512(wp);                                       \
+    const __m512i w1 = NP > 1 ? _mm512_load_si512(wp + 64) : _mm512_setzero_si512(); \
+    const __m512i w2 = NP > 2 ? _mm512_load_si512(wp + 128) : _mm512_setzero_si512(); \
+    const __m512i w3 = NP > 3 ? _mm512_load_si512(wp + 192) : _mm512_setzero_si512(); \
+    ONYX_QG_ROW(0, XV) ONYX_QG_ROW(1, XV) ONYX_QG_ROW(2, XV)                        \
+    ONYX_QG_ROW(3, XV) ONYX_QG_ROW(4, XV) ONYX_QG_ROW(5, XV)                        \
+  }
+#define ONYX_QG_DECL(a) __m512i c##a##0 = zero, c##a##1 = zero, c##a##2 = zero, c##a##3 = zero;
+#define ONYX_QG_SAVE(a)                   \
+  if constexpr (MR > (a)) {               \
+    acc[a][0] = c##a##0;                  \
+    if constexpr (NP > 1) acc[a][1] = c##a##1; \
+    if constexpr (NP > 2) acc[a][2] = c##a##2; \
+    if constexpr (NP > 3) acc[a][3] = c##a##3; \
+  }
+
+// Rows [i0, i0 + MR) x the block's columns [c0, c0 + cols) (cols <= 16 NP); wb: the block's packed W, gstride:
+// bytes per group of 4 k.
 template <int MR, int NP>
 ONYX_VNNI void micro(const QGemmPackedView& w, const QGemmRunArgs& r, int64_t i0, int64_t c0, int64_t cols,
                      const int8_t* wb, int64_t gstride) {
-  __m512i acc[MR][NP];
-  for (int a = 0; a < MR; ++a)
-    for (int p = 0; p < NP; ++p) acc[a][p] = _mm512_setzero_si512();
+  static_assert(MR >= 1 && MR <= kRows && NP >= 1 && NP <= kPanels);
+  const __m512i zero = _mm512_setzero_si512();
+  ONYX_QG_DECL(0) ONYX_QG_DECL(1) ONYX_QG_DECL(2) ONYX_QG_DECL(3) ONYX_QG_DECL(4) ONYX_QG_DECL(5)
   const int64_t ldx = r.ldx;
   const uint8_t* x = r.x + i0 * ldx;
   const int64_t groups = w.k / 4;
   const int8_t* wp = wb;
-  for (int64_t g = 0; g < groups; ++g, wp += gstride) {
-    __m512i wv[NP];
-    for (int p = 0; p < NP; ++p) wv[p] = _mm512_load_si512(wp + 64 * p);
-    for (int a = 0; a < MR; ++a) {
-      const __m512i xb = _mm512_set1_epi32(static_cast<int>(load_u32(x + a * ldx + 4 * g)));
-      for (int p = 0; p < NP; ++p) acc[a][p] = _mm512_dpbusd_epi32(acc[a][p], xb, wv[p]);
-    }
-  }
+  int64_t g = 0;
+#define ONYX_QG_XMAIN(a) load_u32(x + (a) * ldx + 4 * g)
+  for (; g < groups; ++g, wp += gstride) ONYX_QG_STEP(ONYX_QG_XMAIN)
   if (const int64_t left = w.k - 4 * groups; left > 0) {  // last partial group: W is 0 past K
-    __m512i wv[NP];
-    for (int p = 0; p < NP; ++p) wv[p] = _mm512_load_si512(wp + 64 * p);
+    uint32_t xt[MR];
     for (int a = 0; a < MR; ++a) {
-      uint32_t v = 0;
-      std::memcpy(&v, x + a * ldx + 4 * groups, static_cast<size_t>(left));
-      const __m512i xb = _mm512_set1_epi32(static_cast<int>(v));
-      for (int p = 0; p < NP; ++p) acc[a][p] = _mm512_dpbusd_epi32(acc[a][p], xb, wv[p]);
+      xt[a] = 0;
+      std::memcpy(&xt[a], x + a * ldx + 4 * groups, static_cast<size_t>(left));
     }
+#define ONYX_QG_XTAIL(a) xt[(a) < MR ? (a) : 0]
+    ONYX_QG_STEP(ONYX_QG_XTAIL)
   }
+  __m512i acc[MR][NP];
+  ONYX_QG_SAVE(0) ONYX_QG_SAVE(1) ONYX_QG_SAVE(2) ONYX_QG_SAVE(3) ONYX_QG_SAVE(4) ONYX_QG_SAVE(5)
 
   // acc + zx col_c[j] - zw[j] rowsum[i], then int32 or fma(float(acc), sx scale_w[j], bias[j])
   const __m512i zx = _mm512_set1_epi32(r.zx);
@@ -116,6 +148,13 @@ ONYX_VNNI void micro(const QGemmPackedView& w, const QGemmRunArgs& r, int64_t i0
                           _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc[a][NP - 1]), s[NP - 1], b[NP - 1]));
   }
 }
+
+#undef ONYX_QG_ROW
+#undef ONYX_QG_STEP
+#undef ONYX_QG_DECL
+#undef ONYX_QG_SAVE
+#undef ONYX_QG_XMAIN
+#undef ONYX_QG_XTAIL
 
 using MicroFn = void (*)(const QGemmPackedView&, const QGemmRunArgs&, int64_t, int64_t, int64_t, const int8_t*,
                          int64_t);
