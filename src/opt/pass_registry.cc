@@ -31,6 +31,8 @@ const std::vector<std::unique_ptr<Pass>>& registered_passes() {
         make_fuse_causal_attention_pass(),
         make_fuse_skip_layer_norm_pass(),
         make_fuse_bias_gelu_pass(),
+        make_fuse_qdq_matmul_pass(),
+        make_fuse_qdq_attention_pass(),
         make_fuse_matmul_add_pass(),
         make_approximate_gelu_pass(),
         make_reduced_precision_pass(),

@@ -17,9 +17,10 @@
 //          \-- Slice(starts = [2])  ->  initializer [32]
 //
 // Shapes come from the graph inputs' declared dims and the ONNX-inferred value infos the loader keeps. Not folded:
-// nodes with subgraphs, random ops, DequantizeLinear (quantized weights stay small), nodes without inputs other than
-// Constant, ops without a CPU kernel, nodes whose kernel fails, outputs over kMaxElements elements (ConstantOfShape /
-// Expand blow-ups) and nodes that produce a graph output (the output must stay produced by a node).
+// nodes with subgraphs, random ops, DequantizeLinear (a QDQ weight must stay int8 for FuseQdqMatMul /
+// FuseQdqAttention, and small: ONNX Runtime excludes it too), nodes without inputs other than Constant, ops without a
+// CPU kernel, nodes whose kernel fails, outputs over kMaxElements elements (ConstantOfShape / Expand blow-ups) and
+// nodes that produce a graph output (the output must stay produced by a node).
 #include <algorithm>
 #include <unordered_map>
 

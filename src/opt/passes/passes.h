@@ -26,6 +26,8 @@ std::unique_ptr<Pass> make_fuse_attention_pass();  // FuseAttention: Encoder sel
 std::unique_ptr<Pass> make_fuse_causal_attention_pass();  // FuseCausalAttention: GPT-2 style causal self-attention (with or without past key/values) -> com.microsoft Attention / MultiHeadAttention.
 std::unique_ptr<Pass> make_fuse_skip_layer_norm_pass();  // FuseSkipLayerNorm: Add(+bias) + residual Add + LayerNorm -> com.microsoft.SkipLayerNormalization (and the simplified form).
 std::unique_ptr<Pass> make_fuse_bias_gelu_pass();  // FuseBiasGelu: Add(bias) + Gelu -> com.microsoft.BiasGelu; Add(bias) + FastGelu -> FastGelu with bias.
+std::unique_ptr<Pass> make_fuse_qdq_matmul_pass();  // FuseQdqMatMul: QDQ MatMul (DequantizeLinear activation + constant weight) [+ bias Add] -> com.microsoft.MatMulIntegerToFloat / DynamicQuantizeMatMul.
+std::unique_ptr<Pass> make_fuse_qdq_attention_pass();  // FuseQdqAttention: Attention with QDQ input and weight -> com.microsoft.QAttention.
 std::unique_ptr<Pass> make_fuse_matmul_add_pass();  // FuseMatMulAdd: MatMul + Add(bias) on 2-D inputs -> Gemm.
 std::unique_ptr<Pass> make_approximate_gelu_pass();  // ApproximateGelu: Gelu / BiasGelu -> FastGelu (tanh approximation), as Optimum's O3.
 std::unique_ptr<Pass> make_reduced_precision_pass();  // ReducedPrecision: bf16 weights and compute on CPUs with AVX512-BF16 (fp32 accumulation, LayerNorm/Softmax in fp32).

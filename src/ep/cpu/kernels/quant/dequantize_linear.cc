@@ -17,9 +17,12 @@ namespace {
 
 template <typename Y>
 Y from_f32(float v) {
-  if constexpr (std::is_same_v<Y, Float16>) return to_float16(v);
-  else if constexpr (std::is_same_v<Y, BFloat16>) return to_bfloat16(v);
-  else return v;
+  if constexpr (std::is_same_v<Y, Float16>)
+    return to_float16(v);
+  else if constexpr (std::is_same_v<Y, BFloat16>)
+    return to_bfloat16(v);
+  else
+    return v;
 }
 
 class DequantizeLinearKernel final : public Kernel {

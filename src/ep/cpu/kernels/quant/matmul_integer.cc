@@ -19,8 +19,7 @@ bool is_8bit(DType d) { return d == DType::kInt8 || d == DType::kUInt8; }
 
 class MatMulIntegerKernel final : public Kernel {
  public:
-  explicit MatMulIntegerKernel(std::unique_ptr<quant::PackedIntB> packed)
-      : packed_(std::move(packed)) {}
+  explicit MatMulIntegerKernel(std::unique_ptr<quant::PackedIntB> packed) : packed_(std::move(packed)) {}
 
   Status compute(KernelContext& ctx) const override {
     ONYX_ASSIGN_OR_RETURN(const Tensor* a, required_input(ctx, 0));

@@ -23,8 +23,7 @@ bool is_8bit(DType d) { return d == DType::kInt8 || d == DType::kUInt8; }
 
 class QLinearMatMulKernel final : public Kernel {
  public:
-  explicit QLinearMatMulKernel(std::unique_ptr<quant::PackedIntB> packed)
-      : packed_(std::move(packed)) {}
+  explicit QLinearMatMulKernel(std::unique_ptr<quant::PackedIntB> packed) : packed_(std::move(packed)) {}
 
   Status compute(KernelContext& ctx) const override {
     ONYX_ASSIGN_OR_RETURN(const Tensor* a, required_input(ctx, 0));
@@ -74,8 +73,7 @@ class QLinearMatMulKernel final : public Kernel {
     return visit_dtype<uint8_t, int8_t>(y_dtype, "QLinearMatMul output", [&]<typename Q>() -> Status {
       Q* yd = y.data<Q>();
       const int64_t m = s.m, n = s.n;
-      parallel_for(s.batch * m, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, n)), [&](int64_t begin,
-                                                                                           int64_t end) {
+      parallel_for(s.batch * m, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, n)), [&](int64_t begin, int64_t end) {
         for (int64_t row = begin; row < end; ++row) {
           const int64_t bi = row / m, i = row % m;
           const float sa = a_sc.at(s.a_index[static_cast<size_t>(bi)], i);

@@ -16,8 +16,10 @@ Result<std::vector<float>> read_scales(const KernelContext& ctx, const Tensor& t
   std::vector<float> v(static_cast<size_t>(t.numel()));
   Status s = visit_dtype<float, Float16, BFloat16>(t.dtype(), what, [&]<typename T>() -> Status {
     for (size_t i = 0; i < v.size(); ++i) {
-      if constexpr (std::is_same_v<T, float>) v[i] = t.data<float>()[i];
-      else v[i] = to_float(t.data<T>()[i]);
+      if constexpr (std::is_same_v<T, float>)
+        v[i] = t.data<float>()[i];
+      else
+        v[i] = to_float(t.data<T>()[i]);
     }
     return ok_status();
   });
@@ -41,8 +43,8 @@ Result<std::vector<int32_t>> read_zero_points(const KernelContext& ctx, const Te
 Result<AxisQuantLayout> axis_quant_layout(const KernelContext& ctx, const Shape& x, const Tensor& scale,
                                           const Tensor* zero_point, int64_t axis, int64_t block_size, int64_t opset) {
   if (zero_point && zero_point->shape() != scale.shape())
-    return ctx.invalid("the zero point's shape " + shape_to_string(zero_point->shape()) +
-                       " differs from the scale's " + shape_to_string(scale.shape()) + " (they must be equal)");
+    return ctx.invalid("the zero point's shape " + shape_to_string(zero_point->shape()) + " differs from the scale's " +
+                       shape_to_string(scale.shape()) + " (they must be equal)");
   if (block_size < 0) return ctx.invalid("block_size must be >= 0, got " + std::to_string(block_size));
   AxisQuantLayout l;
   l.outer = shape_numel(x);
@@ -62,9 +64,10 @@ Result<AxisQuantLayout> axis_quant_layout(const KernelContext& ctx, const Shape&
   l.per_tensor = false;
   if (block_size == 0) {
     if (scale.rank() != 1 || scale.dim(0) != v.dim)
-      return ctx.invalid("the scale's shape " + shape_to_string(scale.shape()) + " fits neither per-tensor (one value)" +
-                         " nor per-axis quantization along axis " + std::to_string(axis) + " of input " +
-                         shape_to_string(x) + " (1-D of " + std::to_string(v.dim) + " values)");
+      return ctx.invalid("the scale's shape " + shape_to_string(scale.shape()) +
+                         " fits neither per-tensor (one value)" + " nor per-axis quantization along axis " +
+                         std::to_string(axis) + " of input " + shape_to_string(x) + " (1-D of " +
+                         std::to_string(v.dim) + " values)");
     return l;
   }
   l.block = block_size;
@@ -212,7 +215,7 @@ void matmul_int32_loop(const TA* a, const TB* b, const MatMulShape& s, const Mat
 }  // namespace
 
 Status matmul_int32_loops(const KernelContext& ctx, const Tensor& a, const Tensor& b, const MatMulShape& s,
-                              const MatrixParam<int32_t>& a_zp, const MatrixParam<int32_t>& b_zp, int32_t* acc) {
+                          const MatrixParam<int32_t>& a_zp, const MatrixParam<int32_t>& b_zp, int32_t* acc) {
   (void)ctx;
   return visit_dtype<uint8_t, int8_t>(a.dtype(), "A", [&]<typename TA>() -> Status {
     return visit_dtype<uint8_t, int8_t>(b.dtype(), "B", [&]<typename TB>() -> Status {
@@ -244,8 +247,7 @@ class PackedIntBImpl final : public PackedIntB {
       x = scratch.data();
       shift = 128;
     }
-    if (a_zp.per_tensor())
-      return gemm_->run_int32(x, rows, k, static_cast<uint8_t>(a_zp.at(0, 0) + shift), acc, n);
+    if (a_zp.per_tensor()) return gemm_->run_int32(x, rows, k, static_cast<uint8_t>(a_zp.at(0, 0) + shift), acc, n);
     // Per-row zero points: acc = sum (x - 0) (w - zp_w) - zp_row * sum (w - zp_w).
     ONYX_RETURN_IF_ERROR(gemm_->run_int32(x, rows, k, 0, acc, n));
     parallel_for(rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, n)), [&](int64_t begin, int64_t end) {
@@ -298,12 +300,18 @@ Result<std::unique_ptr<PackedIntB>> make_packed_b(const KernelInfo& info, size_t
       const int32_t z = !b_zero_point ? 0 : int8 ? b_zero_point->data<int8_t>()[zi] : b_zero_point->data<uint8_t>()[zi];
       col_sums[static_cast<size_t>(j)] += w - z;
     }
-  QGemmWeights w{.data = b.raw_data(), .dtype = b.dtype(), .k = k, .n = n, .transposed = false, .scales = nullptr,
-                 .num_scales = num_zp, .zero_points = b_zero_point ? b_zero_point->raw_data() : nullptr};
+  QGemmWeights w{.data = b.raw_data(),
+                 .dtype = b.dtype(),
+                 .k = k,
+                 .n = n,
+                 .transposed = false,
+                 .scales = nullptr,
+                 .num_scales = num_zp,
+                 .zero_points = b_zero_point ? b_zero_point->raw_data() : nullptr};
   auto gemm = PackedQGemm::create(w, nullptr);
   if (!gemm.ok()) return gemm.status().with_context(info.node.describe());
-  return std::unique_ptr<PackedIntB>(std::make_unique<PackedIntBImpl>(
-      std::move(*gemm), std::move(col_sums), b_input, b_zero_point ? static_cast<int>(zp_input) : -1));
+  return std::unique_ptr<PackedIntB>(std::make_unique<PackedIntBImpl>(std::move(*gemm), std::move(col_sums), b_input,
+                                                                      b_zero_point ? static_cast<int>(zp_input) : -1));
 }
 
 }  // namespace onyx::cpu::quant

@@ -101,9 +101,9 @@ Result<AxisQuantLayout> axis_quant_layout(const KernelContext& ctx, const Shape&
 struct MatMulShape {
   Shape out;
   int64_t m = 0, n = 0, k = 0;
-  int64_t batch = 1;                          // output matrices
-  std::vector<int64_t> a_index, b_index;      // per output matrix: which A / B matrix it reads
-  bool b_is_matrix = false;                   // B has no batch (rank <= 2, or all batch dims 1)
+  int64_t batch = 1;                      // output matrices
+  std::vector<int64_t> a_index, b_index;  // per output matrix: which A / B matrix it reads
+  bool b_is_matrix = false;               // B has no batch (rank <= 2, or all batch dims 1)
 };
 Result<MatMulShape> matmul_shape(const KernelContext& ctx, const Shape& a, const Shape& b);
 
@@ -133,7 +133,7 @@ Result<MatrixParam<float>> matrix_scales(const KernelContext& ctx, const Tensor&
 // acc[b, m, n] = sum_k (A[m, k] - zp_a(m)) * (B[k, n] - zp_b(n)) for every output matrix b: the plain int32 loop
 // (A and B int8 or uint8; exact, wrapping like int32 beyond 2^31).
 Status matmul_int32_loops(const KernelContext& ctx, const Tensor& a, const Tensor& b, const MatMulShape& s,
-                              const MatrixParam<int32_t>& a_zp, const MatrixParam<int32_t>& b_zp, int32_t* acc);
+                          const MatrixParam<int32_t>& a_zp, const MatrixParam<int32_t>& b_zp, int32_t* acc);
 
 // A constant 2-D B packed at creation into a PackedQGemm (int32 output), with the column sums of (B - zp_b) so
 // that per-row A zero points (which the GEMM does not take) are applied afterwards. Made by make_packed_b (nullptr
@@ -142,8 +142,8 @@ class PackedIntB {
  public:
   virtual ~PackedIntB() = default;
   // acc as matmul_int32_loops, for A [..., M, K] (its batch = the output's, as B has none).
-  virtual Status run(const KernelContext& ctx, const Tensor& a, const MatMulShape& s,
-                     const MatrixParam<int32_t>& a_zp, int32_t* acc) const = 0;
+  virtual Status run(const KernelContext& ctx, const Tensor& a, const MatMulShape& s, const MatrixParam<int32_t>& a_zp,
+                     int32_t* acc) const = 0;
   virtual int64_t k() const = 0;
   virtual int64_t n() const = 0;
   // Whether node input i was copied into the pack (B, and its zero point when given): packed_constant_input.

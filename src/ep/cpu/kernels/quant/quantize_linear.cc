@@ -19,8 +19,10 @@ namespace {
 
 template <typename X>
 float to_f32(X v) {
-  if constexpr (std::is_same_v<X, Float16> || std::is_same_v<X, BFloat16>) return to_float(v);
-  else return static_cast<float>(v);
+  if constexpr (std::is_same_v<X, Float16> || std::is_same_v<X, BFloat16>)
+    return to_float(v);
+  else
+    return static_cast<float>(v);
 }
 
 class QuantizeLinearKernel final : public Kernel {
@@ -48,11 +50,11 @@ class QuantizeLinearKernel final : public Kernel {
     Tensor& y = ctx.allocate_output(0, out_dtype, x->shape());
     if (y.numel() == 0) return ok_status();
     return visit_dtype<uint8_t, int8_t, uint16_t, int16_t>(out_dtype, "QuantizeLinear output", [&]<typename Q>() {
-      return visit_dtype<float, Float16, BFloat16, int32_t>(
-          x->dtype(), "QuantizeLinear input x", [&]<typename X>() -> Status {
-            quantize<X, Q>(x->data<X>(), l, scales, zps, y.data<Q>());
-            return ok_status();
-          });
+      return visit_dtype<float, Float16, BFloat16, int32_t>(x->dtype(), "QuantizeLinear input x",
+                                                            [&]<typename X>() -> Status {
+                                                              quantize<X, Q>(x->data<X>(), l, scales, zps, y.data<Q>());
+                                                              return ok_status();
+                                                            });
     });
   }
 
