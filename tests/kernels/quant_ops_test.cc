@@ -460,10 +460,13 @@ TEST(QuantOpsMatMulInteger, MatchesReferenceWithAndWithoutPacking) {
       EXPECT_FALSE(r->packed[0] || r->packed[2]);
       EXPECT_EQ(max_abs_diff(r->outputs[0], want), 0);
     }
-    // Without zero points.
-    auto out = run_node(make_node("MatMulInteger", 2), {a, b}, 10);
-    ASSERT_TRUE(out.ok()) << out.status().to_string();
-    EXPECT_EQ(max_abs_diff((*out)[0], int_matmul_reference(a, b, nullptr, nullptr)), 0);
+    // Without zero points (0), B an input and B a constant.
+    for (bool constant_b : {false, true}) {
+      auto r = run_with_constants(make_node("MatMulInteger", 2), {a, b}, {false, constant_b}, 10);
+      ASSERT_TRUE(r.ok()) << r.status().to_string();
+      EXPECT_EQ(max_abs_diff(r->outputs[0], int_matmul_reference(a, b, nullptr, nullptr)), 0)
+          << (constant_b ? "constant B" : "B input") << ", no zero points";
+    }
   }
 }
 
