@@ -77,8 +77,8 @@ int main(int argc, char** argv) {
     else if (a == "--peak")
       peak = std::atof(v.c_str());
     else if (a == "--isa")
-      isa = v == "avx512vnni" ? onyx::cpu::QGemmIsa::kAvx512Vnni
-            : v == "avx2"     ? onyx::cpu::QGemmIsa::kAvx2
+      isa = v == "avx512vnni"  ? onyx::cpu::QGemmIsa::kAvx512Vnni
+            : v == "avx2"      ? onyx::cpu::QGemmIsa::kAvx2
             : v == "reference" ? onyx::cpu::QGemmIsa::kReference
                                : onyx::cpu::QGemmIsa::kAuto;
     else {
@@ -100,8 +100,8 @@ int main(int argc, char** argv) {
       std::vector<int8_t> wq(wf.size());
       std::vector<float> sw(static_cast<size_t>(n)), bias(static_cast<size_t>(n), 0.1f);
       onyx::cpu::quantize_weights_symmetric(wf.data(), k, n, false, true, wq.data(), sw.data());
-      auto q = onyx::cpu::PackedQGemm::create(
-          {.data = wq.data(), .k = k, .n = n, .scales = sw.data(), .num_scales = n}, bias.data(), {.isa = isa});
+      auto q = onyx::cpu::PackedQGemm::create({.data = wq.data(), .k = k, .n = n, .scales = sw.data(), .num_scales = n},
+                                              bias.data(), {.isa = isa});
       auto f = onyx::cpu::PackedGemm::create(wf.data(), k, n, false, bias.data(), {});
       if (!q.ok() || !f.ok()) {
         std::fprintf(stderr, "%s %s\n", q.status().to_string().c_str(), f.status().to_string().c_str());

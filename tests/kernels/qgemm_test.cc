@@ -30,10 +30,14 @@ namespace {
 
 const char* isa_text(QGemmIsa isa) {
   switch (isa) {
-    case QGemmIsa::kAuto: return "auto";
-    case QGemmIsa::kReference: return "reference";
-    case QGemmIsa::kAvx2: return "avx2";
-    case QGemmIsa::kAvx512Vnni: return "avx512vnni";
+    case QGemmIsa::kAuto:
+      return "auto";
+    case QGemmIsa::kReference:
+      return "reference";
+    case QGemmIsa::kAvx2:
+      return "avx2";
+    case QGemmIsa::kAvx512Vnni:
+      return "avx512vnni";
   }
   return "?";
 }
@@ -41,9 +45,12 @@ const char* isa_text(QGemmIsa isa) {
 bool cpu_has(QGemmIsa isa) {
   const CpuFeatures& f = cpu_features();
   switch (isa) {
-    case QGemmIsa::kAvx2: return f.avx2 && f.fma;
-    case QGemmIsa::kAvx512Vnni: return f.avx512f && f.avx512bw && f.avx512vnni;
-    default: return true;
+    case QGemmIsa::kAvx2:
+      return f.avx2 && f.fma;
+    case QGemmIsa::kAvx512Vnni:
+      return f.avx512f && f.avx512bw && f.avx512vnni;
+    default:
+      return true;
   }
 }
 
@@ -193,8 +200,7 @@ void check(const Problem& p) {
     std::vector<int32_t> yi(static_cast<size_t>(std::max<int64_t>(1, c.m * p.ldy)), kIntSentinel);
     ASSERT_TRUE(g->run_int32(p.x.data(), c.m, p.ldx, c.zx, yi.data(), p.ldy).ok());
     for (int64_t i = 0; i < c.m; ++i) {
-      for (int64_t j = 0; j < c.n; ++j)
-        ASSERT_EQ(yi[i * p.ldy + j], acc[i * c.n + j]) << "int32 at " << i << "," << j;
+      for (int64_t j = 0; j < c.n; ++j) ASSERT_EQ(yi[i * p.ldy + j], acc[i * c.n + j]) << "int32 at " << i << "," << j;
       for (int64_t j = c.n; j < p.ldy; ++j) ASSERT_EQ(yi[i * p.ldy + j], kIntSentinel);
     }
     std::vector<float> yf(static_cast<size_t>(std::max<int64_t>(1, c.m * p.ldy)), kFloatSentinel);
@@ -281,8 +287,15 @@ TEST(QGemm, RunDynamicEqualsQuantizeThenRunQuantized) {
   unsigned seed = 500;
   for (auto [m, k, n] : std::vector<std::array<int64_t, 3>>{{1, 768, 50}, {35, 77, 300}, {130, 65, 33}, {7, 5, 3}})
     for (bool shift : {false, true}) {  // all positive x (zero point 0) or mixed signs
-      Case c{.m = m, .k = k, .n = n, .per_column = true, .weight_zp = seed % 2 == 0, .bias = true,
-             .epilogue = PackedGemmEpilogue::kGeluTanh, .pad_x = 3, .pad_y = 2};
+      Case c{.m = m,
+             .k = k,
+             .n = n,
+             .per_column = true,
+             .weight_zp = seed % 2 == 0,
+             .bias = true,
+             .epilogue = PackedGemmEpilogue::kGeluTanh,
+             .pad_x = 3,
+             .pad_y = 2};
       Problem p = make_problem(c, seed++);
       std::mt19937 rng(seed++);
       std::uniform_real_distribution<float> dist(shift ? 0.0f : -2.0f, 3.0f);
@@ -360,7 +373,13 @@ TEST(QGemm, RunDynamicApproximatesFp32Product) {
 
 // One object, runs from several threads at once (each with its own intra-op thread count and M).
 TEST(QGemm, ConcurrentRunsFromSeveralThreads) {
-  const Case c{.m = 70, .k = 200, .n = 150, .per_column = true, .weight_zp = true, .zx = 17, .bias = true,
+  const Case c{.m = 70,
+               .k = 200,
+               .n = 150,
+               .per_column = true,
+               .weight_zp = true,
+               .zx = 17,
+               .bias = true,
                .epilogue = PackedGemmEpilogue::kGeluErf};
   const Problem p = make_problem(c, 77);
   const std::vector<int64_t> acc = reference_acc(p, p.x.data(), p.ldx, c.zx);
@@ -414,8 +433,7 @@ TEST(QGemm, CreateAndRunErrors) {
   const int8_t w[6] = {1, 2, 3, 4, 5, 6};
   const float s[3] = {1, 1, 1};
   const auto code = [](const auto& r) { return r.ok() ? StatusCode::kOk : r.status().code(); };
-  EXPECT_EQ(code(PackedQGemm::create({.data = w, .k = 0, .n = 3, .scales = s}, nullptr)),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(code(PackedQGemm::create({.data = w, .k = 0, .n = 3, .scales = s}, nullptr)), StatusCode::kInvalidArgument);
   EXPECT_EQ(code(PackedQGemm::create({.data = w, .k = 2, .n = -1, .scales = s}, nullptr)),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(code(PackedQGemm::create({.data = nullptr, .k = 2, .n = 3, .scales = s}, nullptr)),
@@ -446,8 +464,7 @@ TEST(QGemm, CreateAndRunErrors) {
   EXPECT_TRUE((*no_scales)->run_int32(x, 2, 2, 0, yi, 3).ok());
   EXPECT_EQ(yi[0], 1 * 1 + 2 * 4);  // x row 0 = (1, 2), W column 0 = (1, 4)
   EXPECT_EQ((*no_scales)->run_quantized(x, 2, 2, {}, y, 3).code(), StatusCode::kFailedPrecondition);
-  EXPECT_EQ((*no_scales)->run_dynamic(s, 1, 2, y, 3).code(),
-            StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*no_scales)->run_dynamic(s, 1, 2, y, 3).code(), StatusCode::kFailedPrecondition);
 }
 
 // A forced ISA the CPU lacks fails cleanly. Only testable where some variant is missing on this CPU.
@@ -513,19 +530,17 @@ TEST(QGemmQuantize, QuantizeU8TiesAndSaturation) {
     uint8_t want;
   };
   // scale 0.5, zp 10: x / 0.5 = 2x
-  const Item items[] = {{0.25f, 10},    // 0.5 -> 0 (even)
-                        {0.75f, 12},    // 1.5 -> 2
-                        {1.25f, 12},    // 2.5 -> 2
-                        {-0.25f, 10},   // -0.5 -> -0
-                        {-0.75f, 8},    // -1.5 -> -2
-                        {-1.75f, 6},    // -3.5 -> -4
-                        {-5.0f, 0},     // -10 + 10
-                        {-6.0f, 0},     // saturates at 0
-                        {122.5f, 255},  // 245 + 10
-                        {122.75f, 255},  // 245.5 -> 246 + 10 = 256: saturates
-                        {1e30f, 255},
-                        {-1e30f, 0},
-                        {std::nanf(""), 0}};  // NaN -> 0 (as ONNX Runtime's MLAS)
+  const Item items[] = {{0.25f, 10},                                       // 0.5 -> 0 (even)
+                        {0.75f, 12},                                       // 1.5 -> 2
+                        {1.25f, 12},                                       // 2.5 -> 2
+                        {-0.25f, 10},                                      // -0.5 -> -0
+                        {-0.75f, 8},                                       // -1.5 -> -2
+                        {-1.75f, 6},                                       // -3.5 -> -4
+                        {-5.0f, 0},                                        // -10 + 10
+                        {-6.0f, 0},                                        // saturates at 0
+                        {122.5f, 255},                                     // 245 + 10
+                        {122.75f, 255},                                    // 245.5 -> 246 + 10 = 256: saturates
+                        {1e30f, 255},   {-1e30f, 0}, {std::nanf(""), 0}};  // NaN -> 0 (as ONNX Runtime's MLAS)
   const QuantParams q{0.5f, 10};
   const int64_t k = 100, ldx = 103, ldy = 101;
   for (const Item& it : items)
@@ -576,9 +591,9 @@ TEST(QGemmQuantize, VectorHelpersMatchReference) {
 // Symmetric int8 weights: scale = max|w| / 127 per column or per tensor (1 for all zeros), q = round_half_even.
 TEST(QGemmQuantize, QuantizeWeightsSymmetric) {
   // [K=4, N=3]: column 0 max 127 (scale 1: exact ties), column 1 max 254 (scale 2), column 2 all zero
-  const float w[12] = {127.0f, 5.0f,    0.0f,   //
-                       -63.5f, -3.0f,   0.0f,   //
-                       2.5f,   254.0f,  0.0f,   //
+  const float w[12] = {127.0f, 5.0f,    0.0f,  //
+                       -63.5f, -3.0f,   0.0f,  //
+                       2.5f,   254.0f,  0.0f,  //
                        0.4f,   -254.0f, 0.0f};
   int8_t q[12];
   float s[3];

@@ -132,10 +132,14 @@ std::string shape_text(int64_t k, int64_t n) { return "K=" + std::to_string(k) +
 
 const char* isa_name(QGemmIsa isa) {
   switch (isa) {
-    case QGemmIsa::kAuto: return "auto";
-    case QGemmIsa::kReference: return "reference";
-    case QGemmIsa::kAvx2: return "avx2";
-    case QGemmIsa::kAvx512Vnni: return "avx512vnni";
+    case QGemmIsa::kAuto:
+      return "auto";
+    case QGemmIsa::kReference:
+      return "reference";
+    case QGemmIsa::kAvx2:
+      return "avx2";
+    case QGemmIsa::kAvx512Vnni:
+      return "avx512vnni";
   }
   return "?";
 }
@@ -180,8 +184,8 @@ T* grown(std::vector<T>& v, size_t n) {
 
 class QGemmImpl final : public PackedQGemm {
  public:
-  static Result<std::unique_ptr<PackedQGemm>> create(const QGemmWeights& w, const float* bias,
-                                                     const QGemmOptions& o, const QGemmKernels& kernels);
+  static Result<std::unique_ptr<PackedQGemm>> create(const QGemmWeights& w, const float* bias, const QGemmOptions& o,
+                                                     const QGemmKernels& kernels);
 
   Status run_dynamic(const float* x, int64_t m, int64_t ldx, float* y, int64_t ldy) const override {
     ONYX_RETURN_IF_ERROR(check_run("run_dynamic", x, m, ldx, y, ldy, /*fp32=*/true));
@@ -223,8 +227,7 @@ class QGemmImpl final : public PackedQGemm {
     return ok_status();
   }
 
-  Status run_quantized(const uint8_t* x, int64_t m, int64_t ldx, QuantParams xq, float* y,
-                       int64_t ldy) const override {
+  Status run_quantized(const uint8_t* x, int64_t m, int64_t ldx, QuantParams xq, float* y, int64_t ldy) const override {
     ONYX_RETURN_IF_ERROR(check_run("run_quantized", x, m, ldx, y, ldy, /*fp32=*/true));
     QGemmRunArgs r;
     r.x = x;
@@ -304,10 +307,10 @@ class QGemmImpl final : public PackedQGemm {
     const int64_t tasks = p.tasks();
     const int64_t b = tasks * t / nt, e = tasks * (t + 1) / nt;
     const RowKernelsF32& rk = row_kernels_f32();
-    const auto gelu = !r.yf                                          ? nullptr
-                      : epilogue_ == PackedGemmEpilogue::kGeluErf    ? rk.gelu_erf
+    const auto gelu = !r.yf                                        ? nullptr
+                      : epilogue_ == PackedGemmEpilogue::kGeluErf  ? rk.gelu_erf
                       : epilogue_ == PackedGemmEpilogue::kGeluTanh ? rk.gelu_tanh
-                                                                     : nullptr;
+                                                                   : nullptr;
     for (int64_t task = b; task < e; ++task) {
       const int64_t block = task / p.chunks, chunk = task % p.chunks;
       const int64_t m0 = chunk * p.chunk_rows, m1 = std::min(m, m0 + p.chunk_rows);
@@ -351,8 +354,8 @@ class QGemmImpl final : public PackedQGemm {
   QGemmPackedView view_;
 };
 
-Result<std::unique_ptr<PackedQGemm>> QGemmImpl::create(const QGemmWeights& w, const float* bias,
-                                                       const QGemmOptions& o, const QGemmKernels& kernels) {
+Result<std::unique_ptr<PackedQGemm>> QGemmImpl::create(const QGemmWeights& w, const float* bias, const QGemmOptions& o,
+                                                       const QGemmKernels& kernels) {
   const int64_t k = w.k, n = w.n;
   auto g = std::unique_ptr<QGemmImpl>(new QGemmImpl(kernels, k, n, o.epilogue));
   const bool u8 = w.dtype == DType::kUInt8;
@@ -437,10 +440,18 @@ Result<std::unique_ptr<PackedQGemm>> PackedQGemm::create(const QGemmWeights& w, 
   const QGemmKernels* avx2 = detail::qgemm_kernels_avx2();
   const QGemmKernels* kernels = nullptr;
   switch (options.isa) {
-    case QGemmIsa::kAuto: kernels = avx512 ? avx512 : avx2 ? avx2 : &detail::qgemm_kernels_reference(); break;
-    case QGemmIsa::kReference: kernels = &detail::qgemm_kernels_reference(); break;
-    case QGemmIsa::kAvx2: kernels = avx2; break;
-    case QGemmIsa::kAvx512Vnni: kernels = avx512; break;
+    case QGemmIsa::kAuto:
+      kernels = avx512 ? avx512 : avx2 ? avx2 : &detail::qgemm_kernels_reference();
+      break;
+    case QGemmIsa::kReference:
+      kernels = &detail::qgemm_kernels_reference();
+      break;
+    case QGemmIsa::kAvx2:
+      kernels = avx2;
+      break;
+    case QGemmIsa::kAvx512Vnni:
+      kernels = avx512;
+      break;
   }
   if (!kernels)
     return failed_precondition(where + "the " + isa_name(options.isa) +

@@ -2,10 +2,11 @@
 // for any x86-64 baseline; qgemm_kernels_avx2() returns null when the CPU lacks AVX2.
 //
 // Exact 16-bit widening: vpmaddubsw would saturate u8 x s8 pair sums, so W is sign-extended to 16 bits
-// (vpmovsxbw) and X zero-extended (vpunpcklbw with 0), and vpmaddwd sums pairs of products exactly in 32 bits
+// (vpmovsxbw) and X zero-extended (vpmovzxbw), and vpmaddwd sums pairs of products exactly in 32 bits
 // (|pair| <= 2 * 255 * 128). W packed in 16-column blocks of two 8-column panels, k in pairs: one 16-byte load is
-// 8 columns x 2 k. Micro-kernel: 4 rows x 16 columns in 8 ymm accumulators, 4 k per step (a 32-bit broadcast of
-// 4 u8 activations per row, split into the (k0, k1) and (k2, k3) pairs with vpshufd).
+// 8 columns x 2 k. Micro-kernel: 3 rows x 16 columns in 6 ymm accumulators, 4 k per step (4 u8 activations per
+// row zero-extended with vpmovzxbw from a 32-bit broadcast, split into the (k0, k1) and (k2, k3) pairs with
+// vpshufd).
 #include <algorithm>
 #include <cstring>
 
@@ -25,59 +26,71 @@ namespace {
 
 #define ONYX_AVX2 __attribute__((target("avx2,fma")))
 
-constexpr int kRows = 4;
+constexpr int kRows = 3;  // 6 accumulators + 4 W + 2 X + 2 products: 14 of the 16 ymm
+
+inline uint32_t load_u32(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
 
 ONYX_AVX2 inline __m256i lane_mask(int64_t left) {
   const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(std::min<int64_t>(left, 8))), idx);
 }
 
-// acc += 4 k of X (xv[a]: 4 u8 of row a) times 4 k of W (two pairs of k at wp and wp + pstride).
-template <int MR, int NP>
-ONYX_AVX2 inline void step(__m256i (&acc)[MR][NP], const uint32_t (&xv)[MR], const int8_t* wp, int64_t pstride) {
-  __m256i w0[NP], w1[NP];
-  for (int p = 0; p < NP; ++p) {
-    w0[p] = _mm256_cvtepi8_epi16(_mm_load_si128(reinterpret_cast<const __m128i*>(wp + 16 * p)));
-    w1[p] = _mm256_cvtepi8_epi16(_mm_load_si128(reinterpret_cast<const __m128i*>(wp + pstride + 16 * p)));
+// One step of 4 k for row a: acc[a][p] += X[a, 4 k] . W[4 k, panel p] as two pairs of k. Named accumulators
+// (GCC keeps an array of vectors in memory across the loop).
+#define ONYX_QG_ROW(a, XV)                                                                                             \
+  if constexpr (MR > (a)) {                                                                                            \
+    const __m256i u = _mm256_cvtepu8_epi16(_mm_set1_epi32(static_cast<int>(XV(a)))); /* x0 x1 x2 x3 x0 .. */           \
+    const __m256i x01 = _mm256_shuffle_epi32(u, 0x00), x23 = _mm256_shuffle_epi32(u, 0x55);                            \
+    c##a##0 = _mm256_add_epi32(c##a##0, _mm256_add_epi32(_mm256_madd_epi16(x01, w00), _mm256_madd_epi16(x23, w10)));   \
+    if constexpr (NP > 1)                                                                                              \
+      c##a##1 = _mm256_add_epi32(c##a##1, _mm256_add_epi32(_mm256_madd_epi16(x01, w01), _mm256_madd_epi16(x23, w11))); \
   }
-  const __m256i zero = _mm256_setzero_si256();
-  for (int a = 0; a < MR; ++a) {
-    const __m256i u = _mm256_unpacklo_epi8(_mm256_set1_epi32(static_cast<int>(xv[a])), zero);  // x0 x1 x2 x3 x0 ..
-    const __m256i x01 = _mm256_shuffle_epi32(u, 0x00), x23 = _mm256_shuffle_epi32(u, 0x55);
-    for (int p = 0; p < NP; ++p)
-      acc[a][p] = _mm256_add_epi32(acc[a][p],
-                                   _mm256_add_epi32(_mm256_madd_epi16(x01, w0[p]), _mm256_madd_epi16(x23, w1[p])));
+#define ONYX_QG_W(q, p) \
+  _mm256_cvtepi8_epi16(_mm_load_si128(reinterpret_cast<const __m128i*>(wp + (q)*pstride + 16 * (p))))
+#define ONYX_QG_STEP(XV)                                                                        \
+  {                                                                                             \
+    const __m256i w00 = ONYX_QG_W(0, 0), w10 = ONYX_QG_W(1, 0);                                 \
+    const __m256i w01 = NP > 1 ? ONYX_QG_W(0, 1) : zero, w11 = NP > 1 ? ONYX_QG_W(1, 1) : zero; \
+    ONYX_QG_ROW(0, XV) ONYX_QG_ROW(1, XV) ONYX_QG_ROW(2, XV)                                    \
   }
-}
 
 // Rows [i0, i0 + MR) x columns [c0, c0 + cols) (cols <= 8 NP) of one block; wb: the block's packed W, pstride:
 // bytes per pair of k.
 template <int MR, int NP>
 ONYX_AVX2 void micro(const QGemmPackedView& w, const QGemmRunArgs& r, int64_t i0, int64_t c0, int64_t cols,
                      const int8_t* wb, int64_t pstride) {
-  __m256i acc[MR][NP];
-  for (int a = 0; a < MR; ++a)
-    for (int p = 0; p < NP; ++p) acc[a][p] = _mm256_setzero_si256();
+  static_assert(MR >= 1 && MR <= kRows && NP >= 1 && NP <= 2);
+  const __m256i zero = _mm256_setzero_si256();
+  __m256i c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero;
   const int64_t ldx = r.ldx;
   const uint8_t* x = r.x + i0 * ldx;
   const int64_t groups = w.k / 4;
   const int8_t* wp = wb;
-  uint32_t xv[MR];
-  for (int64_t g = 0; g < groups; ++g, wp += 2 * pstride) {
-    for (int a = 0; a < MR; ++a) std::memcpy(&xv[a], x + a * ldx + 4 * g, 4);
-    step<MR, NP>(acc, xv, wp, pstride);
-  }
+  int64_t g = 0;
+#define ONYX_QG_XMAIN(a) load_u32(x + (a)*ldx + 4 * g)
+  for (; g < groups; ++g, wp += 2 * pstride) ONYX_QG_STEP(ONYX_QG_XMAIN)
   if (const int64_t left = w.k - 4 * groups; left > 0) {  // last partial group: W is 0 past K
+    uint32_t xt[MR];
     for (int a = 0; a < MR; ++a) {
-      xv[a] = 0;
-      std::memcpy(&xv[a], x + a * ldx + 4 * groups, static_cast<size_t>(left));
+      xt[a] = 0;
+      std::memcpy(&xt[a], x + a * ldx + 4 * groups, static_cast<size_t>(left));
     }
-    step<MR, NP>(acc, xv, wp, pstride);
+#define ONYX_QG_XTAIL(a) xt[(a) < MR ? (a) : 0]
+    ONYX_QG_STEP(ONYX_QG_XTAIL)
   }
+  __m256i acc[MR][NP];
+  const __m256i named[kRows][2] = {{c00, c01}, {c10, c11}, {c20, c21}};
+  for (int a = 0; a < MR; ++a)
+    for (int p = 0; p < NP; ++p) acc[a][p] = named[a][p];
 
   const __m256i zx = _mm256_set1_epi32(r.zx);
   for (int p = 0; p < NP; ++p) {
-    const __m256i corr = _mm256_mullo_epi32(zx, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w.col_c + c0 + 8 * p)));
+    const __m256i corr =
+        _mm256_mullo_epi32(zx, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w.col_c + c0 + 8 * p)));
     for (int a = 0; a < MR; ++a) acc[a][p] = _mm256_add_epi32(acc[a][p], corr);
   }
   if (w.zw) {
@@ -85,8 +98,7 @@ ONYX_AVX2 void micro(const QGemmPackedView& w, const QGemmRunArgs& r, int64_t i0
       const __m256i rs = _mm256_set1_epi32(r.rowsum[i0 + a]);
       for (int p = 0; p < NP; ++p)
         acc[a][p] = _mm256_sub_epi32(
-            acc[a][p],
-            _mm256_mullo_epi32(rs, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w.zw + c0 + 8 * p))));
+            acc[a][p], _mm256_mullo_epi32(rs, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w.zw + c0 + 8 * p))));
     }
   }
   const __m256i last = lane_mask(cols - 8 * (NP - 1));
@@ -120,12 +132,18 @@ ONYX_AVX2 void micro(const QGemmPackedView& w, const QGemmRunArgs& r, int64_t i0
   }
 }
 
+#undef ONYX_QG_ROW
+#undef ONYX_QG_W
+#undef ONYX_QG_STEP
+#undef ONYX_QG_XMAIN
+#undef ONYX_QG_XTAIL
+
 using MicroFn = void (*)(const QGemmPackedView&, const QGemmRunArgs&, int64_t, int64_t, int64_t, const int8_t*,
                          int64_t);
 
 constexpr MicroFn micro_for(int rows, int np) {
-  if (np == 1) return rows == 1 ? &micro<1, 1> : rows == 2 ? &micro<2, 1> : rows == 3 ? &micro<3, 1> : &micro<4, 1>;
-  return rows == 1 ? &micro<1, 2> : rows == 2 ? &micro<2, 2> : rows == 3 ? &micro<3, 2> : &micro<4, 2>;
+  if (np == 1) return rows == 1 ? &micro<1, 1> : rows == 2 ? &micro<2, 1> : &micro<3, 1>;
+  return rows == 1 ? &micro<1, 2> : rows == 2 ? &micro<2, 2> : &micro<3, 2>;
 }
 
 void block_avx2(const QGemmPackedView& w, const QGemmRunArgs& r, int64_t m0, int64_t m1, int64_t block) {

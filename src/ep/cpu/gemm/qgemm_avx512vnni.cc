@@ -6,13 +6,12 @@
 // aligned loads of W (16 columns x 4 k each), one 32-bit broadcast of 4 u8 activations per row, 24 vpdpbusd
 // (u8 x s8 -> s32, no intermediate saturation; the sum wraps like the reference's 32-bit math). The epilogue
 // (zero-point corrections, scaling, bias) runs on the accumulators before the single store of the tile.
-#include "src/ep/cpu/gemm/qgemm_kernel.h"
-
 #include <algorithm>
 #include <cstring>
 #include <limits>
 
 #include "src/core/cpu_features.h"
+#include "src/ep/cpu/gemm/qgemm_kernel.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
 // GCC 12's _mm512_reduce_* helpers trip -W(maybe-)uninitialized on their own _mm256_undefined_* temporaries.
@@ -58,27 +57,26 @@ ONYX_VNNI inline void dpbusd(__m512i& acc, __m512i x, __m512i w) {
 
 // One group of 4 k for row a: acc[a][p] += X[a, 4 k] (broadcast, u8) . W[4 k, panel p] (s8). Named accumulators
 // (GCC keeps an array of __m512i in memory across the loop).
-#define ONYX_QG_ROW(a, XV)                                                          \
-  if constexpr (MR > (a)) {                                                         \
-    const __m512i xb = _mm512_set1_epi32(static_cast<int>(XV(a)));                  \
-    dpbusd(c##a##0, xb, w0);                                 \
-    if constexpr (NP > 1) dpbusd(c##a##1, xb, w1);           \
-    if constexpr (NP > 2) dpbusd(c##a##2, xb, w2);           \
-    if constexpr (NP > 3) dpbusd(c##a##3, xb, w3);           \
+#define ONYX_QG_ROW(a, XV)                                         \
+  if constexpr (MR > (a)) {                                        \
+    const __m512i xb = _mm512_set1_epi32(static_cast<int>(XV(a))); \
+    dpbusd(c##a##0, xb, w0);                                       \
+    if constexpr (NP > 1) dpbusd(c##a##1, xb, w1);                 \
+    if constexpr (NP > 2) dpbusd(c##a##2, xb, w2);                 \
+    if constexpr (NP > 3) dpbusd(c##a##3, xb, w3);                 \
   }
-#define ONYX_QG_STEP(XV)                                                            \
-  {                                                                                 \
-    const __m512i w0 = _mm512_load_si512(wp);                                       \
-    const __m512i w1 = NP > 1 ? _mm512_load_si512(wp + 64) : _mm512_setzero_si512(); \
-    const __m512i w2 = NP > 2 ? _mm512_load_si512(wp + 128) : _mm512_setzero_si512(); \
-    const __m512i w3 = NP > 3 ? _mm512_load_si512(wp + 192) : _mm512_setzero_si512(); \
-    ONYX_QG_ROW(0, XV) ONYX_QG_ROW(1, XV) ONYX_QG_ROW(2, XV)                        \
-    ONYX_QG_ROW(3, XV) ONYX_QG_ROW(4, XV) ONYX_QG_ROW(5, XV)                        \
+#define ONYX_QG_STEP(XV)                                                                                              \
+  {                                                                                                                   \
+    const __m512i w0 = _mm512_load_si512(wp);                                                                         \
+    const __m512i w1 = NP > 1 ? _mm512_load_si512(wp + 64) : _mm512_setzero_si512();                                  \
+    const __m512i w2 = NP > 2 ? _mm512_load_si512(wp + 128) : _mm512_setzero_si512();                                 \
+    const __m512i w3 = NP > 3 ? _mm512_load_si512(wp + 192) : _mm512_setzero_si512();                                 \
+    ONYX_QG_ROW(0, XV) ONYX_QG_ROW(1, XV) ONYX_QG_ROW(2, XV) ONYX_QG_ROW(3, XV) ONYX_QG_ROW(4, XV) ONYX_QG_ROW(5, XV) \
   }
 #define ONYX_QG_DECL(a) __m512i c##a##0 = zero, c##a##1 = zero, c##a##2 = zero, c##a##3 = zero;
-#define ONYX_QG_SAVE(a)                   \
-  if constexpr (MR > (a)) {               \
-    acc[a][0] = c##a##0;                  \
+#define ONYX_QG_SAVE(a)                        \
+  if constexpr (MR > (a)) {                    \
+    acc[a][0] = c##a##0;                       \
     if constexpr (NP > 1) acc[a][1] = c##a##1; \
     if constexpr (NP > 2) acc[a][2] = c##a##2; \
     if constexpr (NP > 3) acc[a][3] = c##a##3; \
@@ -91,13 +89,13 @@ ONYX_VNNI void micro(const QGemmPackedView& w, const QGemmRunArgs& r, int64_t i0
                      const int8_t* wb, int64_t gstride) {
   static_assert(MR >= 1 && MR <= kRows && NP >= 1 && NP <= kPanels);
   const __m512i zero = _mm512_setzero_si512();
-  ONYX_QG_DECL(0) ONYX_QG_DECL(1) ONYX_QG_DECL(2) ONYX_QG_DECL(3) ONYX_QG_DECL(4) ONYX_QG_DECL(5)
-  const int64_t ldx = r.ldx;
+  ONYX_QG_DECL(0)
+  ONYX_QG_DECL(1) ONYX_QG_DECL(2) ONYX_QG_DECL(3) ONYX_QG_DECL(4) ONYX_QG_DECL(5) const int64_t ldx = r.ldx;
   const uint8_t* x = r.x + i0 * ldx;
   const int64_t groups = w.k / 4;
   const int8_t* wp = wb;
   int64_t g = 0;
-#define ONYX_QG_XMAIN(a) load_u32(x + (a) * ldx + 4 * g)
+#define ONYX_QG_XMAIN(a) load_u32(x + (a)*ldx + 4 * g)
   for (; g < groups; ++g, wp += gstride) ONYX_QG_STEP(ONYX_QG_XMAIN)
   if (const int64_t left = w.k - 4 * groups; left > 0) {  // last partial group: W is 0 past K
     uint32_t xt[MR];
@@ -109,13 +107,13 @@ ONYX_VNNI void micro(const QGemmPackedView& w, const QGemmRunArgs& r, int64_t i0
     ONYX_QG_STEP(ONYX_QG_XTAIL)
   }
   __m512i acc[MR][NP];
-  ONYX_QG_SAVE(0) ONYX_QG_SAVE(1) ONYX_QG_SAVE(2) ONYX_QG_SAVE(3) ONYX_QG_SAVE(4) ONYX_QG_SAVE(5)
+  ONYX_QG_SAVE(0)
+  ONYX_QG_SAVE(1) ONYX_QG_SAVE(2) ONYX_QG_SAVE(3) ONYX_QG_SAVE(4) ONYX_QG_SAVE(5)
 
-  // acc + zx col_c[j] - zw[j] rowsum[i], then int32 or fma(float(acc), sx scale_w[j], bias[j])
-  const __m512i zx = _mm512_set1_epi32(r.zx);
+      // acc + zx col_c[j] - zw[j] rowsum[i], then int32 or fma(float(acc), sx scale_w[j], bias[j])
+      const __m512i zx = _mm512_set1_epi32(r.zx);
   __m512i corr[NP];
-  for (int p = 0; p < NP; ++p)
-    corr[p] = _mm512_mullo_epi32(zx, _mm512_loadu_si512(w.col_c + c0 + 16 * p));
+  for (int p = 0; p < NP; ++p) corr[p] = _mm512_mullo_epi32(zx, _mm512_loadu_si512(w.col_c + c0 + 16 * p));
   for (int a = 0; a < MR; ++a)
     for (int p = 0; p < NP; ++p) acc[a][p] = _mm512_add_epi32(acc[a][p], corr[p]);
   if (w.zw) {
@@ -166,12 +164,18 @@ constexpr MicroFn micro_for(int np) {
 
 constexpr MicroFn micro_for(int rows, int np) {
   switch (rows) {
-    case 1: return micro_for<1>(np);
-    case 2: return micro_for<2>(np);
-    case 3: return micro_for<3>(np);
-    case 4: return micro_for<4>(np);
-    case 5: return micro_for<5>(np);
-    default: return micro_for<6>(np);
+    case 1:
+      return micro_for<1>(np);
+    case 2:
+      return micro_for<2>(np);
+    case 3:
+      return micro_for<3>(np);
+    case 4:
+      return micro_for<4>(np);
+    case 5:
+      return micro_for<5>(np);
+    default:
+      return micro_for<6>(np);
   }
 }
 
@@ -237,9 +241,8 @@ ONYX_AVX512BW void quantize_avx512(const float* x, int64_t m, int64_t k, int64_t
       // values are in [0, 255]: two saturating packs keep them (in a lane-interleaved order, fixed by the permute)
       const __m512i w01 = _mm512_packus_epi32(q0, q1), w23 = _mm512_packus_epi32(q2, q3);
       const __m512i b = _mm512_packus_epi16(w01, w23);
-      _mm512_storeu_si512(out + l, _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10,
-                                                                              14, 3, 7, 11, 15),
-                                                            b));
+      _mm512_storeu_si512(out + l, _mm512_permutexvar_epi32(
+                                       _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), b));
     }
     for (; l < k; l += 16) {
       const __mmask16 t = mask16(k - l);

@@ -40,7 +40,7 @@ struct QGemmPackedView {
 struct QGemmRunArgs {
   const uint8_t* x = nullptr;
   int64_t ldx = 0;
-  int32_t zx = 0;                  // activation zero point
+  int32_t zx = 0;                   // activation zero point
   const int32_t* rowsum = nullptr;  // rowsum[i] = sum_k x[i, k] (indexed by absolute row); set when zw is
   float sx = 1.0f;                  // activation scale (fp32 output)
   float* yf = nullptr;              // fp32 output, or
@@ -49,8 +49,7 @@ struct QGemmRunArgs {
 };
 
 // Rows [m0, m1) x the columns of block `block`.
-using QGemmBlockFn = void (*)(const QGemmPackedView& w, const QGemmRunArgs& r, int64_t m0, int64_t m1,
-                              int64_t block);
+using QGemmBlockFn = void (*)(const QGemmPackedView& w, const QGemmRunArgs& r, int64_t m0, int64_t m1, int64_t block);
 
 struct QGemmKernels {
   const char* name;
