@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Side-by-side CPU benchmark of issue #6: PyTorch eager, ONNX Runtime, onyx fp32 and onyx bf16 in ONE run.
+"""Side-by-side CPU benchmark of issues #6 and #7: PyTorch eager, ONNX Runtime fp32 and INT8, onyx fp32, bf16 and
+int8 in ONE run.
 
     /usr/bin/python3 bench/compare/compare.py --onyx build/onyx --peak build/onyx_peak [--threads 2] [--rounds 3]
                                               [--warmup 50] [--runs 1000] [--quick] [--out bench/results]
@@ -7,6 +8,12 @@
 
 Protocol (docs/benchmarks.md):
   * model: bench/compare/models/distilbert-base-random (make_model.py: DistilBERT-base shape, random weights)
+  * INT8 (issue #7): ONNX Runtime's Python quantization tool is not installed here, so the INT8 model is the fp32
+    model quantized by `onyx quantize --mode dynamic --format qoperator` (int8 weights per output channel, uint8
+    activations per tensor at run time): the operators ORT's own quantize_dynamic emits (DynamicQuantizeMatMul,
+    DynamicQuantizeLinear + QAttention), written to <model-dir>-int8 (remade every run). "ONNX Runtime INT8" runs
+    that file (optimization level all); "onyx int8" runs the SAME file; "onyx int8 (session)" runs the fp32 model
+    with `--precision int8` (the same numbers, quantized at session creation)
   * latency: batch 1 at 35 and 128 tokens, the same inputs for every engine (input_ids uniform in [1000, 2000),
     seeded, attention_mask ones, written once as .npy); per measurement a fresh process: session creation,
     first run, --warmup runs, --runs timed runs; latency = p50 of the timed runs
@@ -26,6 +33,7 @@ import datetime
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -40,9 +48,14 @@ from png_chart import write_bar_chart  # noqa: E402
 ENGINES = {
     "pytorch": "PyTorch 1.13 eager",
     "onnxruntime": "ONNX Runtime 1.30",
+    "onnxruntime-int8": "ONNX Runtime INT8",
     "onyx-fp32": "onyx fp32",
     "onyx-bf16": "onyx bf16",
+    "onyx-int8": "onyx int8",
+    "onyx-int8-session": "onyx int8 (session)",
 }
+INT8_ENGINES = ("onnxruntime-int8", "onyx-int8", "onyx-int8-session")
+INT8_MODEL_ENGINES = ("onnxruntime-int8", "onyx-int8")  # the engines that run the quantized file
 DIM, LAYERS, FFN, LABELS = 768, 6, 3072, 2
 
 
@@ -73,16 +86,41 @@ def run_json(cmd, label):
     return out
 
 
+def quantize_model(a, model_dir, out_dir):
+    """The INT8 model of the INT8 rows: `onyx quantize` dynamic, QOperator, per-channel (what ORT's quantize_dynamic
+    emits), into the folder `out_dir` next to the fp32 one, with its config and tokenizer files."""
+    shutil.rmtree(out_dir, ignore_errors=True)
+    cmd = [a.onyx, "quantize", model_dir, "-o", out_dir, "--mode", "dynamic", "--format", "qoperator",
+           "--per-channel"]
+    log(f"compare: {' '.join(cmd)}")
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    if p.returncode != 0:
+        raise SystemExit(f"compare.py: onyx quantize failed (exit {p.returncode}):\n{p.stdout[-2000:]}{p.stderr[-3000:]}")
+    model = os.path.join(out_dir, "model.onnx")
+    if not os.path.isfile(model):
+        raise SystemExit(f"compare.py: onyx quantize wrote no {model}:\n{p.stdout[-2000:]}{p.stderr[-2000:]}")
+    for name in os.listdir(model_dir):  # config and tokenizer files, when `onyx quantize` did not copy them
+        src, dst = os.path.join(model_dir, name), os.path.join(out_dir, name)
+        if name.endswith((".json", ".txt")) and os.path.isfile(src) and not os.path.exists(dst):
+            shutil.copyfile(src, dst)
+    log(f"compare: INT8 model {model}: {os.path.getsize(model) / 2**20:.1f} MiB")
+    return model
+
+
 def engine_cmd(engine, cfg, a, paths):
     """The command measuring `engine` on config `cfg` ("seq35", "seq128" or "sst2")."""
-    model_dir = paths["model_dir"]
+    model_dir = paths["int8_dir"] if engine in INT8_MODEL_ENGINES else paths["model_dir"]
     sst2 = cfg == "sst2"
     if engine == "pytorch":
         cmd = ["/usr/bin/python3", os.path.join(HERE, "run_torch.py"), "--model-dir", model_dir]
-    elif engine == "onnxruntime":
-        cmd = ["node", os.path.join(HERE, "run_ort.js"), "--model", os.path.join(model_dir, "model.onnx")]
+    elif engine.startswith("onnxruntime"):
+        cmd = ["node", os.path.join(HERE, "run_ort.js"), "--model", os.path.join(model_dir, "model.onnx"),
+               "--precision", "int8" if engine in INT8_ENGINES else "fp32"]
     else:
-        cmd = [a.onyx, "bench", model_dir, "--json", "--precision", engine.split("-")[1]]
+        # onyx-int8 runs the quantized file as it is (fp32 session options); onyx-int8-session quantizes the fp32
+        # model at session creation (--precision int8).
+        precision = {"onyx-int8": "fp32", "onyx-int8-session": "int8"}.get(engine, engine.split("-")[-1])
+        cmd = [a.onyx, "bench", model_dir, "--json", "--precision", precision]
     cmd += ["--threads", str(a.threads), "--warmup", str(a.sst2_warmup if sst2 else a.warmup)]
     if not sst2:
         seq = int(cfg[3:])
@@ -133,6 +171,22 @@ def issue6_targets(summary, seqs, engines, ref_cfg):
     return out
 
 
+def issue7_targets(summary, seqs, engines):
+    """Markdown lines: the speed targets of issue #7 (onyx INT8 vs ONNX Runtime INT8 and vs onyx fp32)."""
+    out = ["Issue #7 targets (this run):", ""]
+    for e in ("onyx-int8", "onyx-int8-session"):
+        if e not in engines:
+            continue
+        for s in seqs:
+            x = summary[f"seq{s}"][e]
+            for ref, limit in (("onnxruntime-int8", 0.85), ("onyx-fp32", 0.5)):
+                r = x.get(f"ratio_to_{ref}")
+                if ref in engines and r is not None:
+                    out.append(f"- {ENGINES[e]} latency at {s} tokens <= {limit} x {ENGINES[ref]}: {r:.2f} x -> "
+                               f"{'met' if r <= limit else 'NOT met'}")
+    return out if len(out) > 2 else []
+
+
 def median(xs):
     xs = [x for x in xs if x is not None]
     return statistics.median(xs) if xs else None
@@ -178,11 +232,14 @@ def main():
     tmp = os.path.join(a.out, "tmp")
     os.makedirs(tmp, exist_ok=True)
 
-    # 1. The model (regenerated when missing) and the shared inputs.
+    # 1. The model (regenerated when missing), its INT8 version and the shared inputs.
     subprocess.run(["/usr/bin/python3", os.path.join(HERE, "make_model.py"), "--out", a.model_dir], check=True)
+    int8_dir = os.path.normpath(a.model_dir) + "-int8"
+    if any(e in INT8_MODEL_ENGINES for e in engines):
+        quantize_model(a, a.model_dir, int8_dir)
     import numpy as np
     rng = np.random.default_rng(6)
-    paths = {"model_dir": a.model_dir, "inputs": {}, "sst2_tsv": a.sst2,
+    paths = {"model_dir": a.model_dir, "int8_dir": int8_dir, "inputs": {}, "sst2_tsv": a.sst2,
              "sst2_batches": os.path.join(tmp, "sst2_batches.json")}
     for seq in seqs:
         ids = rng.integers(1000, 2000, size=(1, seq), dtype=np.int64)
@@ -248,9 +305,13 @@ def main():
     ort = "onnxruntime"
     for cfg, per in summary.items():
         for e, s in per.items():
-            base = per.get(ort)
             lat_key = "sequences_per_s" if cfg == "sst2" else "p50_ms"
-            s["ratio_to_ort"] = (s[lat_key] / base[lat_key]) if base and base[lat_key] and s[lat_key] else None
+            # ratio_to_ort: to ORT fp32 (the table's "x ORT"); the INT8 rows also to ORT INT8 and onyx fp32.
+            refs = [ort] + (["onnxruntime-int8", "onyx-fp32"] if e in INT8_ENGINES else [])
+            for ref in refs:
+                base = per.get(ref)
+                key = "ratio_to_ort" if ref == ort else f"ratio_to_{ref}"
+                s[key] = (s[lat_key] / base[lat_key]) if base and base[lat_key] and s[lat_key] else None
             if cfg != "sst2" and peak and peak.get("fp32_fma"):
                 gflops = model_flops(int(cfg[3:])) / (s["p50_ms"] / 1e3) / 1e9
                 s["gflops"] = gflops
@@ -274,6 +335,7 @@ def main():
                 "quick": a.quick}
     doc = {"generator": "bench/compare/run.sh", "date": stamp, "host": platform.node(),
            "cpu": peak.get("cpu_features") if peak else None, "settings": settings, "model": a.model_dir,
+           "int8_model": int8_dir if any(e in INT8_MODEL_ENGINES for e in engines) else None,
            "model_gflop": {str(s): model_flops(s) / 1e9 for s in seqs}, "peak": peak, "summary": summary,
            "sst2_reference_tokens": sst2_ref, "checks": checks, "rounds": results}
     with open(os.path.join(a.out, "compare.json"), "w") as f:
@@ -328,7 +390,22 @@ def main():
                      f"Model: {model_flops(128) / 1e9:.2f} GFLOP at 128 tokens.")
     for c in checks:
         lines.append(f"Check: {c['check']}: {'ok' if c['ok'] else 'FAILED'} ({c['onyx']} vs {c['reference']})")
+    if any(e in INT8_ENGINES for e in engines):
+        lines.append(
+            "INT8: ONNX Runtime's Python quantization tool is not installed here, so the INT8 model is this fp32 "
+            "model quantized by `onyx quantize --mode dynamic --format qoperator --per-channel` (int8 weights per "
+            "output channel, uint8 activations quantized per run): the operators ORT's own quantize_dynamic emits "
+            "(DynamicQuantizeMatMul, DynamicQuantizeLinear + QAttention), not a file made by ORT's tool. ONNX Runtime "
+            "INT8 and onyx int8 run that same file (ORT with graph optimization level all); onyx int8 (session) runs "
+            "the fp32 model with `--precision int8`. "
+            + ("% fp32 peak of the INT8 rows: the model's FLOPs over the fp32 ceiling, for comparison only. "
+               if 128 in seqs and peak else "")
+            + "INT8 ratios to ORT INT8 and onyx fp32 are in the targets below and in compare.json "
+            "(ratio_to_onnxruntime-int8, ratio_to_onyx-fp32).")
     lines += [""] + issue6_targets(summary, seqs, engines, ref_cfg)
+    t7 = issue7_targets(summary, seqs, engines)
+    if t7:
+        lines += [""] + t7
     lines.append("")
     md = "\n".join(lines)
     with open(os.path.join(a.out, "compare.md"), "w") as f:

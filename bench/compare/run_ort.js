@@ -9,7 +9,8 @@
 // interOpNumThreads 1, sequential execution: the settings a user tuning ORT for latency would pick. Each timed
 // run is one `await session.run(feeds)` (the binding's small async overhead is included, as users see it).
 // With --batches (pre-tokenized batches from tokenize_sst2.js) a timed run is one batch, cycling through them;
-// --runs 0 = one pass over the batches.
+// --runs 0 = one pass over the batches. --precision LABEL (default fp32) only labels the report: the model file
+// decides the arithmetic (an INT8 model is a quantized .onnx, e.g. from `onyx quantize`).
 'use strict';
 
 const fs = require('fs');
@@ -20,7 +21,7 @@ process.env.NODE_PATH = path.join(root, 'tools', 'node', 'node_modules');
 require('module').Module._initPaths();
 
 function parseArgs(argv) {
-  const o = {model: '', threads: 2, warmup: 50, runs: 1000, inputs: [], batches: ''};
+  const o = {model: '', threads: 2, warmup: 50, runs: 1000, inputs: [], batches: '', precision: 'fp32'};
   for (let i = 0; i < argv.length; ++i) {
     const a = argv[i];
     const next = () => {
@@ -33,6 +34,7 @@ function parseArgs(argv) {
     else if (a === '--runs') o.runs = Number(next());
     else if (a === '--input') o.inputs.push(next());
     else if (a === '--batches') o.batches = next();
+    else if (a === '--precision') o.precision = next();
     else throw new Error(`unknown argument ${a} (see the header of bench/compare/run_ort.js)`);
   }
   if (!o.model) throw new Error('--model is required');
@@ -125,7 +127,7 @@ async function main() {
   const ids = batches[0].feeds.input_ids;
   const out = {
     engine: 'onnxruntime', version: require('onnxruntime-node/package.json').version, model: o.model,
-    precision: 'fp32', threads: o.threads, batch: ids.dims[0], seq: kind === 'file' ? null : ids.dims[1],
+    precision: o.precision, threads: o.threads, batch: ids.dims[0], seq: kind === 'file' ? null : ids.dims[1],
     inputs: kind, tokenization_included: false, batches: batches.length, warmup: o.warmup, runs,
     session_create_ms: createMs, first_run_ms: firstMs, rss_before_load_mb: rssBefore,
     peak_rss_mb: process.resourceUsage().maxRSS / 1024, latency_ms: latencyJson(lat), total_s: totalS,
