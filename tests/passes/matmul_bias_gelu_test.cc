@@ -83,6 +83,32 @@ TEST(FuseMatMulBiasGelu, EachActivationFormFusesAndMatchesTheUnfusedGraph) {
   }
 }
 
+// Precision::kInt8: the fused kernel packs the weight as int8 (pack_int8_weights) and applies bias + GELU in the
+// int8 GEMM's epilogue; the unfused graph runs the int8 MatMul and then the fp32 activation: the same int32
+// accumulation and scaling, so they agree to float rounding.
+TEST(FuseMatMulBiasGelu, Int8SessionsMatchWithAndWithoutTheFusion) {
+  for (Act act : {Act::kBiasGelu, Act::kGelu, Act::kFastGeluBias}) {
+    SCOPED_TRACE(static_cast<int>(act));
+    const std::string bytes = dense_gelu_model(act);
+    SessionOptions on, off;
+    on.precision = off.precision = SessionOptions::Precision::kInt8;
+    off.disabled_passes = {"FuseMatMulBiasGelu"};
+    auto a = Session::create_from_bytes(bytes, on, ".");
+    auto b = Session::create_from_bytes(bytes, off, ".");
+    ASSERT_TRUE(a.ok() && b.ok()) << (a.ok() ? b.status().to_string() : a.status().to_string());
+    auto ya = (*a)->run(dense_inputs());
+    auto yb = (*b)->run(dense_inputs());
+    ASSERT_TRUE(ya.ok() && yb.ok());
+    const Tensor& p = (*ya)[0].second;
+    const Tensor& q = (*yb)[0].second;
+    ASSERT_EQ(p.shape(), q.shape());
+    double worst = 0;
+    for (int64_t k = 0; k < p.numel(); ++k)
+      worst = std::max(worst, static_cast<double>(std::fabs(p.data<float>()[k] - q.data<float>()[k])));
+    EXPECT_LE(worst, 1e-5);
+  }
+}
+
 TEST(FuseMatMulBiasGelu, OnlyWhenAsked) {
   const std::string bytes = dense_gelu_model(Act::kBiasGelu);
   EXPECT_EQ(count_ops(optimize_bytes(bytes, false).graph, "MatMulBiasGelu"), 0);  // `onyx optimize`: ORT-loadable

@@ -29,13 +29,22 @@ Result<std::unique_ptr<Kernel>> create_matmul_bias_gelu(const KernelInfo& info) 
     approximation = it->second.s;
   if (approximation != "none" && approximation != "tanh")
     return info.invalid("approximation must be \"none\" or \"tanh\", got \"" + approximation + "\"");
+  const PackedGemmEpilogue epilogue =
+      approximation == "tanh" ? PackedGemmEpilogue::kGeluTanh : PackedGemmEpilogue::kGeluErf;
+  const uint32_t packed = bias ? 0b110u : 0b010u;
+  if (info.int8_weights) {
+    auto qgemm = pack_int8_weights(w->data<float>(), w->dim(0), w->dim(1), /*transposed=*/false,
+                                   bias ? bias->data<float>() : nullptr, {.epilogue = epilogue});
+    if (!qgemm.ok()) return qgemm.status().with_context(info.node.describe());
+    return make_packed_gemm_kernel(std::move(*qgemm), {.packed_inputs = packed});
+  }
   PackedGemmOptions o;
   o.bf16 = info.bf16_weights;
-  o.epilogue = approximation == "tanh" ? PackedGemmEpilogue::kGeluTanh : PackedGemmEpilogue::kGeluErf;
+  o.epilogue = epilogue;
   auto gemm = PackedGemm::create(w->data<float>(), w->dim(0), w->dim(1), /*w_transposed=*/false,
                                  bias ? bias->data<float>() : nullptr, o);
   if (!gemm.ok()) return gemm.status().with_context(info.node.describe());
-  return make_packed_gemm_kernel(std::move(*gemm), {.packed_inputs = bias ? 0b110u : 0b010u});
+  return make_packed_gemm_kernel(std::move(*gemm), {.packed_inputs = packed});
 }
 
 }  // namespace onyx::cpu
