@@ -1,6 +1,7 @@
-// `onyx eval text-classification --model DIR --data FILE.tsv [--batch-size N] [--json]`: accuracy, per-class
-// precision/recall and latency percentiles of a text-classification model on a labelled TSV file
-// (sentence<TAB>label per line; label = class index or label name; a first line "sentence<TAB>label" is skipped).
+// `onyx eval text-classification [--model DIR] --data FILE.tsv [--batch-size N] [--precision fp32|bf16|int8]
+// [--compare-model PATH] [--json]`: accuracy, per-class precision/recall and latency percentiles of a
+// text-classification model on a labelled TSV file (sentence<TAB>label per line; label = class index or label
+// name; a first line "sentence<TAB>label" is skipped).
 // Latency is measured per model call (tokenize + run + post-process) of --batch-size inputs, in milliseconds.
 //
 // Side by side (issue #7): with `--precision bf16|int8` the model is evaluated twice, in fp32 and in that
