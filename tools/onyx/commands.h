@@ -11,6 +11,7 @@ void add_info_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_ops_command(CLI::App& app);
 void add_optimize_command(CLI::App& app);  // tools/onyx/optimize.cc
+void add_quantize_command(CLI::App& app);  // tools/onyx/quantize.cc
 void add_tokenize_command(CLI::App& app);
 void add_pipeline_command(CLI::App& app);  // tools/onyx/pipeline.cc
 void add_eval_command(CLI::App& app);      // tools/onyx/eval.cc

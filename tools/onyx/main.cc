@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   onyx::cli::add_run_command(app);
   onyx::cli::add_ops_command(app);
   onyx::cli::add_optimize_command(app);
+  onyx::cli::add_quantize_command(app);
   onyx::cli::add_bench_command(app);
 #ifdef ONYX_HAVE_TOKENIZERS
   onyx::cli::add_tokenize_command(app);
