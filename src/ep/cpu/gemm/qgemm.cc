@@ -164,6 +164,7 @@ void in_parallel(int threads, Body&& body) {
 struct RunScratch {
   std::vector<uint8_t> xq;
   std::vector<int32_t> rowsum;
+  std::vector<uint16_t> x16;
   std::vector<float> min_max;
 };
 
@@ -194,7 +195,7 @@ class QGemmImpl final : public PackedQGemm {
     const Plan plan = plan_for(m, threads);
     RunScratch& s = run_scratch();
     uint8_t* xq = grown(s.xq, static_cast<size_t>(m * k_));
-    int32_t* rowsum = view_.zw ? grown(s.rowsum, static_cast<size_t>(m)) : nullptr;
+    const Prepared prep = prepared_scratch(m);
     float* mm = grown(s.min_max, static_cast<size_t>(2 * threads));
     const detail::QuantKernels& qk = detail::quant_kernels();
     in_parallel(threads, [&](int t, int nt) {
@@ -211,14 +212,16 @@ class QGemmImpl final : public PackedQGemm {
       const QuantParams q = dynamic_quant_params(lo, hi);
       if (r1 > r0) {
         qk.quantize(x + r0 * ldx, r1 - r0, k_, ldx, q, xq + r0 * k_, k_);
-        if (rowsum) qk.row_sums(xq + r0 * k_, r1 - r0, k_, k_, rowsum + r0);
+        prepare_rows(xq, k_, r0, r1, prep);
       }
 #pragma omp barrier
       QGemmRunArgs r;
       r.x = xq;
       r.ldx = k_;
       r.zx = q.zero_point;
-      r.rowsum = rowsum;
+      r.rowsum = prep.rowsum;
+      r.x16 = prep.x16;
+      r.ldx16 = view_.kpad;
       r.sx = q.scale;
       r.yf = y;
       r.ldy = ldy;
@@ -326,18 +329,43 @@ class QGemmImpl final : public PackedQGemm {
     }
   }
 
-  // run_quantized / run_int32: row sums (when needed) into the caller's scratch, then the tiles.
+  // Per-row data some runs need besides X (in the caller's scratch): row sums when a weight zero point != 0, X
+  // widened to 16 bits for wide_x kernels.
+  struct Prepared {
+    int32_t* rowsum = nullptr;
+    uint16_t* x16 = nullptr;
+    bool any() const { return rowsum || x16; }
+  };
+  Prepared prepared_scratch(int64_t m) const {
+    Prepared p;
+    RunScratch& s = run_scratch();
+    if (view_.zw) p.rowsum = grown(s.rowsum, static_cast<size_t>(m));
+    if (kernels_->wide_x) p.x16 = grown(s.x16, static_cast<size_t>(m * view_.kpad));
+    return p;
+  }
+  void prepare_rows(const uint8_t* x, int64_t ldx, int64_t r0, int64_t r1, const Prepared& p) const {
+    if (r1 <= r0) return;
+    if (p.rowsum) detail::quant_kernels().row_sums(x + r0 * ldx, r1 - r0, k_, ldx, p.rowsum + r0);
+    if (p.x16)
+      for (int64_t i = r0; i < r1; ++i) {
+        uint16_t* out = p.x16 + i * view_.kpad;
+        for (int64_t l = 0; l < k_; ++l) out[l] = x[i * ldx + l];
+        for (int64_t l = k_; l < view_.kpad; ++l) out[l] = 0;
+      }
+  }
+
+  // run_quantized / run_int32: the prepared rows (when needed) into the caller's scratch, then the tiles.
   void run_on_uint8(int64_t m, QGemmRunArgs r) const {
     if (m == 0) return;
     const int threads = threads_for(m);
     const Plan plan = plan_for(m, threads);
-    int32_t* rowsum = view_.zw ? grown(run_scratch().rowsum, static_cast<size_t>(m)) : nullptr;
-    r.rowsum = rowsum;
-    const detail::QuantKernels& qk = detail::quant_kernels();
+    const Prepared prep = prepared_scratch(m);
+    r.rowsum = prep.rowsum;
+    r.x16 = prep.x16;
+    r.ldx16 = view_.kpad;
     in_parallel(threads, [&](int t, int nt) {
-      if (rowsum) {
-        const int64_t r0 = m * t / nt, r1 = m * (t + 1) / nt;
-        if (r1 > r0) qk.row_sums(r.x + r0 * r.ldx, r1 - r0, k_, r.ldx, rowsum + r0);
+      if (prep.any()) {
+        prepare_rows(r.x, r.ldx, m * t / nt, m * (t + 1) / nt, prep);
 #pragma omp barrier
       }
       run_tiles(plan, m, r, t, nt);

@@ -2,11 +2,10 @@
 // for any x86-64 baseline; qgemm_kernels_avx2() returns null when the CPU lacks AVX2.
 //
 // Exact 16-bit widening: vpmaddubsw would saturate u8 x s8 pair sums, so W is sign-extended to 16 bits
-// (vpmovsxbw) and X zero-extended (vpmovzxbw), and vpmaddwd sums pairs of products exactly in 32 bits
-// (|pair| <= 2 * 255 * 128). W packed in 16-column blocks of two 8-column panels, k in pairs: one 16-byte load is
-// 8 columns x 2 k. Micro-kernel: 3 rows x 16 columns in 6 ymm accumulators, 4 k per step (4 u8 activations per
-// row zero-extended with vpmovzxbw from a 32-bit broadcast, split into the (k0, k1) and (k2, k3) pairs with
-// vpshufd).
+// (vpmovsxbw) as it is loaded and X zero-extended once per run by the driver (wide_x), and vpmaddwd sums pairs of
+// products exactly in 32 bits (|pair| <= 2 * 255 * 128). W packed in 16-column blocks of two 8-column panels, k in
+// pairs: one 16-byte load is 8 columns x 2 k. Micro-kernel: 4 rows x 16 columns in 8 ymm accumulators, 4 k per
+// step; each row's (k0, k1) and (k2, k3) pairs of 16-bit X are 32-bit broadcasts from memory.
 #include <algorithm>
 #include <cstring>
 
@@ -26,9 +25,9 @@ namespace {
 
 #define ONYX_AVX2 __attribute__((target("avx2,fma")))
 
-constexpr int kRows = 3;  // 6 accumulators + 4 W + 2 X + 2 products: 14 of the 16 ymm
+constexpr int kRows = 4;  // 8 accumulators + 4 W + 2 X + 1 product: 15 of the 16 ymm
 
-inline uint32_t load_u32(const uint8_t* p) {
+inline uint32_t load_u32(const void* p) {
   uint32_t v;
   std::memcpy(&v, p, 4);
   return v;
@@ -39,24 +38,22 @@ ONYX_AVX2 inline __m256i lane_mask(int64_t left) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(std::min<int64_t>(left, 8))), idx);
 }
 
-// One step of 4 k for row a: acc[a][p] += X[a, 4 k] . W[4 k, panel p] as two pairs of k. Named accumulators
-// (GCC keeps an array of vectors in memory across the loop).
-#define ONYX_QG_ROW(a, XV)                                                                                             \
-  if constexpr (MR > (a)) {                                                                                            \
-    const __m256i u = _mm256_cvtepu8_epi16(_mm_set1_epi32(static_cast<int>(XV(a)))); /* x0 x1 x2 x3 x0 .. */           \
-    const __m256i x01 = _mm256_shuffle_epi32(u, 0x00), x23 = _mm256_shuffle_epi32(u, 0x55);                            \
-    c##a##0 = _mm256_add_epi32(c##a##0, _mm256_add_epi32(_mm256_madd_epi16(x01, w00), _mm256_madd_epi16(x23, w10)));   \
-    if constexpr (NP > 1)                                                                                              \
-      c##a##1 = _mm256_add_epi32(c##a##1, _mm256_add_epi32(_mm256_madd_epi16(x01, w01), _mm256_madd_epi16(x23, w11))); \
+// One step of 4 k for row a: acc[a][p] += X[a, 4 k] . W[4 k, panel p] as two pairs of k; X is the driver's
+// 16-bit copy, so each pair is one 32-bit broadcast from memory. Named accumulators (GCC keeps an array of vectors
+// in memory across the loop).
+#define ONYX_QG_ROW(a)                                                                          \
+  if constexpr (MR > (a)) {                                                                     \
+    const __m256i x01 = _mm256_set1_epi32(static_cast<int>(load_u32(x + (a)*ldx + 4 * g)));     \
+    const __m256i x23 = _mm256_set1_epi32(static_cast<int>(load_u32(x + (a)*ldx + 4 * g + 2))); \
+    c##a##0 = _mm256_add_epi32(c##a##0, _mm256_madd_epi16(x01, w00));                           \
+    c##a##0 = _mm256_add_epi32(c##a##0, _mm256_madd_epi16(x23, w10));                           \
+    if constexpr (NP > 1) {                                                                     \
+      c##a##1 = _mm256_add_epi32(c##a##1, _mm256_madd_epi16(x01, w01));                         \
+      c##a##1 = _mm256_add_epi32(c##a##1, _mm256_madd_epi16(x23, w11));                         \
+    }                                                                                           \
   }
 #define ONYX_QG_W(q, p) \
   _mm256_cvtepi8_epi16(_mm_load_si128(reinterpret_cast<const __m128i*>(wp + (q)*pstride + 16 * (p))))
-#define ONYX_QG_STEP(XV)                                                                        \
-  {                                                                                             \
-    const __m256i w00 = ONYX_QG_W(0, 0), w10 = ONYX_QG_W(1, 0);                                 \
-    const __m256i w01 = NP > 1 ? ONYX_QG_W(0, 1) : zero, w11 = NP > 1 ? ONYX_QG_W(1, 1) : zero; \
-    ONYX_QG_ROW(0, XV) ONYX_QG_ROW(1, XV) ONYX_QG_ROW(2, XV)                                    \
-  }
 
 // Rows [i0, i0 + MR) x columns [c0, c0 + cols) (cols <= 8 NP) of one block; wb: the block's packed W, pstride:
 // bytes per pair of k.
@@ -65,25 +62,18 @@ ONYX_AVX2 void micro(const QGemmPackedView& w, const QGemmRunArgs& r, int64_t i0
                      const int8_t* wb, int64_t pstride) {
   static_assert(MR >= 1 && MR <= kRows && NP >= 1 && NP <= 2);
   const __m256i zero = _mm256_setzero_si256();
-  __m256i c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero;
-  const int64_t ldx = r.ldx;
-  const uint8_t* x = r.x + i0 * ldx;
-  const int64_t groups = w.k / 4;
+  __m256i c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero;
+  const int64_t ldx = r.ldx16;
+  const uint16_t* x = r.x16 + i0 * ldx;
+  const int64_t groups = w.kpad / 4;  // X and W are zero-padded to kpad
   const int8_t* wp = wb;
-  int64_t g = 0;
-#define ONYX_QG_XMAIN(a) load_u32(x + (a)*ldx + 4 * g)
-  for (; g < groups; ++g, wp += 2 * pstride) ONYX_QG_STEP(ONYX_QG_XMAIN)
-  if (const int64_t left = w.k - 4 * groups; left > 0) {  // last partial group: W is 0 past K
-    uint32_t xt[MR];
-    for (int a = 0; a < MR; ++a) {
-      xt[a] = 0;
-      std::memcpy(&xt[a], x + a * ldx + 4 * groups, static_cast<size_t>(left));
-    }
-#define ONYX_QG_XTAIL(a) xt[(a) < MR ? (a) : 0]
-    ONYX_QG_STEP(ONYX_QG_XTAIL)
+  for (int64_t g = 0; g < groups; ++g, wp += 2 * pstride) {
+    const __m256i w00 = ONYX_QG_W(0, 0), w10 = ONYX_QG_W(1, 0);
+    const __m256i w01 = NP > 1 ? ONYX_QG_W(0, 1) : zero, w11 = NP > 1 ? ONYX_QG_W(1, 1) : zero;
+    ONYX_QG_ROW(0) ONYX_QG_ROW(1) ONYX_QG_ROW(2) ONYX_QG_ROW(3)
   }
+  const __m256i named[4][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}};
   __m256i acc[MR][NP];
-  const __m256i named[kRows][2] = {{c00, c01}, {c10, c11}, {c20, c21}};
   for (int a = 0; a < MR; ++a)
     for (int p = 0; p < NP; ++p) acc[a][p] = named[a][p];
 
@@ -134,16 +124,13 @@ ONYX_AVX2 void micro(const QGemmPackedView& w, const QGemmRunArgs& r, int64_t i0
 
 #undef ONYX_QG_ROW
 #undef ONYX_QG_W
-#undef ONYX_QG_STEP
-#undef ONYX_QG_XMAIN
-#undef ONYX_QG_XTAIL
 
 using MicroFn = void (*)(const QGemmPackedView&, const QGemmRunArgs&, int64_t, int64_t, int64_t, const int8_t*,
                          int64_t);
 
 constexpr MicroFn micro_for(int rows, int np) {
-  if (np == 1) return rows == 1 ? &micro<1, 1> : rows == 2 ? &micro<2, 1> : &micro<3, 1>;
-  return rows == 1 ? &micro<1, 2> : rows == 2 ? &micro<2, 2> : &micro<3, 2>;
+  if (np == 1) return rows == 1 ? &micro<1, 1> : rows == 2 ? &micro<2, 1> : rows == 3 ? &micro<3, 1> : &micro<4, 1>;
+  return rows == 1 ? &micro<1, 2> : rows == 2 ? &micro<2, 2> : rows == 3 ? &micro<3, 2> : &micro<4, 2>;
 }
 
 void block_avx2(const QGemmPackedView& w, const QGemmRunArgs& r, int64_t m0, int64_t m1, int64_t block) {
@@ -161,7 +148,7 @@ void block_avx2(const QGemmPackedView& w, const QGemmRunArgs& r, int64_t m0, int
 }  // namespace
 
 const QGemmKernels* qgemm_kernels_avx2() {
-  static const QGemmKernels k{"avx2", QGemmIsa::kAvx2, 16, 8, 2, kRows, &block_avx2};
+  static const QGemmKernels k{"avx2", QGemmIsa::kAvx2, 16, 8, 2, kRows, &block_avx2, /*wide_x=*/true};
   const CpuFeatures& f = cpu_features();
   return f.avx2 && f.fma ? &k : nullptr;
 }

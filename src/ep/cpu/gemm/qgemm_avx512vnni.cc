@@ -108,7 +108,8 @@ ONYX_VNNI void micro(const QGemmPackedView& w, const QGemmRunArgs& r, int64_t i0
   }
   __m512i acc[MR][NP];
   ONYX_QG_SAVE(0)
-  ONYX_QG_SAVE(1) ONYX_QG_SAVE(2) ONYX_QG_SAVE(3) ONYX_QG_SAVE(4) ONYX_QG_SAVE(5)
+  ONYX_QG_SAVE(1)
+  ONYX_QG_SAVE(2) ONYX_QG_SAVE(3) ONYX_QG_SAVE(4) ONYX_QG_SAVE(5)
 
       // acc + zx col_c[j] - zw[j] rowsum[i], then int32 or fma(float(acc), sx scale_w[j], bias[j])
       const __m512i zx = _mm512_set1_epi32(r.zx);

@@ -42,9 +42,11 @@ struct QGemmRunArgs {
   int64_t ldx = 0;
   int32_t zx = 0;                   // activation zero point
   const int32_t* rowsum = nullptr;  // rowsum[i] = sum_k x[i, k] (indexed by absolute row); set when zw is
-  float sx = 1.0f;                  // activation scale (fp32 output)
-  float* yf = nullptr;              // fp32 output, or
-  int32_t* yi = nullptr;            // int32 output
+  const uint16_t* x16 = nullptr;    // kernels with wide_x: x zero-extended to 16 bits, zero-padded to kpad
+  int64_t ldx16 = 0;
+  float sx = 1.0f;        // activation scale (fp32 output)
+  float* yf = nullptr;    // fp32 output, or
+  int32_t* yi = nullptr;  // int32 output
   int64_t ldy = 0;
 };
 
@@ -57,6 +59,7 @@ struct QGemmKernels {
   int64_t block_cols, panel_cols, k_group;
   int64_t rows;  // rows of the micro-kernel (the driver aligns row chunks to it)
   QGemmBlockFn block;
+  bool wide_x = false;  // reads QGemmRunArgs::x16 (the driver widens X once per run) instead of x
 };
 
 const QGemmKernels& qgemm_kernels_reference();
