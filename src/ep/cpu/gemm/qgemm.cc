@@ -39,20 +39,22 @@ namespace {
 // Reference variant: plain loops over the packed data (64-column blocks of 16-column panels, 4-k groups: the
 // avx512vnni layout).
 
+constexpr int64_t kRefBlockCols = 64, kRefPanelCols = 16, kRefKGroup = 4;
+
 void block_reference(const QGemmPackedView& w, const QGemmRunArgs& r, int64_t m0, int64_t m1, int64_t block) {
-  const int64_t c0 = block * w.block_cols;
-  const int64_t cols = std::min(w.block_cols, w.n - c0);
-  const int64_t stored = (cols + w.panel_cols - 1) / w.panel_cols * w.panel_cols;
-  const int64_t kg = w.k_group;
-  const int8_t* wb = w.packed + block * w.kpad * w.block_cols;
+  const int64_t c0 = block * kRefBlockCols;
+  const int64_t cols = std::min(kRefBlockCols, w.n - c0);
+  const int64_t stored = (cols + kRefPanelCols - 1) / kRefPanelCols * kRefPanelCols;
+  const int8_t* wb = w.packed + block * w.kpad * kRefBlockCols;
   for (int64_t i = m0; i < m1; ++i) {
     const uint8_t* xr = r.x + i * r.ldx;
     for (int64_t jj = 0; jj < cols; ++jj) {
       const int64_t j = c0 + jj;
-      uint32_t acc = 0;  // wrapping 32-bit math (see qgemm_kernel.h)
+      const int8_t* wc = wb + jj * kRefKGroup;  // W[l, j] at wc[(l / 4) * stored * 4 + l % 4]
+      uint32_t acc = 0;                         // wrapping 32-bit math (see qgemm_kernel.h)
       for (int64_t l = 0; l < w.k; ++l)
         acc += static_cast<uint32_t>(xr[l]) *
-               static_cast<uint32_t>(static_cast<int32_t>(wb[(l / kg) * stored * kg + jj * kg + l % kg]));
+               static_cast<uint32_t>(static_cast<int32_t>(wc[(l / kRefKGroup) * stored * kRefKGroup + l % kRefKGroup]));
       acc += static_cast<uint32_t>(r.zx) * static_cast<uint32_t>(w.col_c[j]);
       if (w.zw) acc -= static_cast<uint32_t>(w.zw[j]) * static_cast<uint32_t>(r.rowsum[i]);
       const auto a = static_cast<int32_t>(acc);
@@ -102,7 +104,8 @@ void row_sums_reference(const uint8_t* x, int64_t m, int64_t k, int64_t ldx, int
 }  // namespace
 
 const QGemmKernels& qgemm_kernels_reference() {
-  static const QGemmKernels k{"reference", QGemmIsa::kReference, 64, 16, 4, 6, &block_reference};
+  static const QGemmKernels k{"reference", QGemmIsa::kReference, kRefBlockCols, kRefPanelCols, kRefKGroup,
+                              6,           &block_reference};
   return k;
 }
 
