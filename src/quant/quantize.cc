@@ -7,7 +7,7 @@
 //                                                  ─► QAttention(x_q, W_q, b, s_x, s_w, mask, zp_x, zp_w, past) ─► y
 // QOperator, static (s_x, zp_x from calibration):
 //   x ─► MatMul / Gemm ─► y                   =>   x ─► QuantizeLinear(s_x, zp_x) ─► x_q
-//                                                  ─► MatMulIntegerToFloat(x_q, s_x, zp_x, W_q, s_w, zp_w, b) ─► y
+//                                                  ─► MatMulIntegerToFloat(x_q, W_q, s_x, s_w, zp_x, zp_w, b) ─► y
 //   x ─► Attention ─► y                       =>   x ─► QuantizeLinear ─► QAttention(...) ─► y
 // QDQ (both modes; the original op stays, reading dequantized copies):
 //   x ─► Op(W) ─► y   =>   x ─► QuantizeLinear (static) | DynamicQuantizeLinear (dynamic) ─► DequantizeLinear ─┐
@@ -293,7 +293,7 @@ class Rewriter {
       q = make_node("DynamicQuantizeMatMul", ir::kMsDomain, std::move(inputs), std::move(outputs), name);
     } else {
       ONYX_ASSIGN_OR_RETURN(QuantizedActivation a, activation(t.activation));
-      std::vector<std::string> inputs = {a.q, a.scale, a.zero_point, w.q, w.scale, w.zero_point};
+      std::vector<std::string> inputs = {a.q, w.q, a.scale, w.scale, a.zero_point, w.zero_point};
       if (!b.empty()) inputs.push_back(b);
       q = make_node("MatMulIntegerToFloat", ir::kMsDomain, std::move(inputs), std::move(outputs), name);
     }

@@ -2,7 +2,7 @@
 //
 // Graph structure per mode x format on small graphs built in code: op types and counts, ONNX Runtime's input orders
 // (ORT docs/ContribOperators.md: DynamicQuantizeMatMul(A, B, b_scale, b_zero_point, bias); MatMulIntegerToFloat(A,
-// A_scale, A_zero_point, B, B_scale, B_zero_point, bias); QAttention(input, weight, bias, input_scale, weight_scale,
+// B, a_scale, b_scale, a_zero_point, b_zero_point, bias); QAttention(input, weight, bias, input_scale, weight_scale,
 // mask_index, input_zero_point, weight_zero_point, past)), weight values against cpu::quantize_weights_symmetric and
 // against max|w| / 127 computed here, activation sharing, exclusions and errors, save + reload through the loader's
 // ONNX checker. Calibration collectors on synthetic data whose answers are known by construction.
@@ -357,11 +357,11 @@ TEST(Quantize, StaticQOperatorCalibratesTheMatMulInputWithMinMax) {
   EXPECT_EQ(zp.data<uint8_t>()[0], 0);
   const ir::Node& n = *mm[0];
   ASSERT_EQ(n.inputs.size(), 6u);  // no bias
-  EXPECT_EQ(n.inputs[0], ql[0]->outputs[0]);
-  EXPECT_EQ(n.inputs[1], ql[0]->inputs[1]);
-  EXPECT_EQ(n.inputs[2], ql[0]->inputs[2]);
-  expect_weight(w, false, true, 1.0f, init(g, n.inputs[3]), init(g, n.inputs[4]), true);
-  EXPECT_EQ(init(g, n.inputs[5]).dtype(), DType::kInt8);
+  EXPECT_EQ(n.inputs[0], ql[0]->outputs[0]);  // A
+  EXPECT_EQ(n.inputs[2], ql[0]->inputs[1]);   // a_scale
+  EXPECT_EQ(n.inputs[4], ql[0]->inputs[2]);   // a_zero_point
+  expect_weight(w, false, true, 1.0f, init(g, n.inputs[1]), init(g, n.inputs[3]), true);  // B, b_scale
+  EXPECT_EQ(init(g, n.inputs[5]).dtype(), DType::kInt8);                                  // b_zero_point
   EXPECT_EQ(n.outputs, std::vector<std::string>{"y"});
   expect_reloads(g);
 }
