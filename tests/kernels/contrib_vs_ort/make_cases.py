@@ -13,16 +13,18 @@ import sys
 
 import numpy as np
 import onnx
+import onnx.numpy_helper
 from onnx import TensorProto, helper
 
 MS = "com.microsoft"
 CASES = []
 
 
-def case(name, op, inputs, outputs, attrs=None, domain=MS, opset=17, out_types=None):
-    """inputs: list of (name, array) or None for an omitted optional input; outputs: names ('' = not requested)."""
+def case(name, op, inputs, outputs, attrs=None, domain=MS, opset=17, out_types=None, constants=()):
+    """inputs: list of (name, array) or None for an omitted optional input; outputs: names ('' = not requested);
+    constants: input names stored as initializers (kernels may pack them) instead of graph inputs."""
     CASES.append(dict(name=name, op=op, inputs=inputs, outputs=outputs, attrs=attrs or {}, domain=domain,
-                      opset=opset, out_types=out_types or {}))
+                      opset=opset, out_types=out_types or {}, constants=set(constants)))
 
 
 def write(out_dir):
@@ -30,15 +32,18 @@ def write(out_dir):
     for c in CASES:
         d = os.path.join(out_dir, c["name"])
         os.makedirs(d, exist_ok=True)
-        in_names, graph_inputs = [], []
+        in_names, graph_inputs, initializers = [], [], []
         for item in c["inputs"]:
             if item is None:
                 in_names.append("")
                 continue
             n, a = item
             in_names.append(n)
-            etype = {np.float32: TensorProto.FLOAT, np.int32: TensorProto.INT32,
-                     np.int64: TensorProto.INT64}[a.dtype.type]
+            if n in c["constants"]:
+                initializers.append(onnx.numpy_helper.from_array(np.ascontiguousarray(a), n))
+                continue
+            etype = {np.float32: TensorProto.FLOAT, np.int32: TensorProto.INT32, np.int64: TensorProto.INT64,
+                     np.uint8: TensorProto.UINT8, np.int8: TensorProto.INT8}[a.dtype.type]
             graph_inputs.append(helper.make_tensor_value_info(n, etype, list(a.shape)))
             np.save(os.path.join(d, f"input_{n}.npy"), np.ascontiguousarray(a))
         outs = [o for o in c["outputs"] if o]
@@ -49,7 +54,7 @@ def write(out_dir):
         while out_names and out_names[-1] == "":
             out_names.pop()
         node = helper.make_node(c["op"], in_names, out_names, domain=c["domain"], **c["attrs"])
-        graph = helper.make_graph([node], c["name"], graph_inputs, graph_outputs)
+        graph = helper.make_graph([node], c["name"], graph_inputs, graph_outputs, initializer=initializers)
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", c["opset"]),
                                                         helper.make_opsetid(MS, 1)])
         model.ir_version = 8
@@ -232,11 +237,77 @@ def mha_cases():
          ["out"], attrs=dict(heads, scale=0.3))
 
 
+def q8(rng, *shape, signed=True):
+    lo, hi = (-128, 127) if signed else (0, 255)
+    return rng.integers(lo, hi + 1, size=shape).astype(np.int8 if signed else np.uint8)
+
+
+def quant_cases():
+    """DynamicQuantizeMatMul, MatMulIntegerToFloat, QAttention (constant weights: onyx's packed variant; run-time
+    ones: its per-run one). Tolerance, the suite's 1e-5: onyx and ORT compute the same int32 sums (for
+    DynamicQuantizeMatMul from the same uint8 activation: both quantize as DynamicQuantizeLinear does) and differ
+    only in the final float scaling (onyx: fma(acc, scale_a * scale_b, bias); ORT: acc * (scale_a * scale_b) + bias),
+    a few ulp of outputs |y| < 64 (ulp <= 2^-18 = 3.8e-6; measured <= 3.8e-6). One activation value quantized
+    differently would cost scale_a * scale_b * |B| ~ 1e-2, far above it. QAttention adds the attention core's fp32
+    rounding, as the Attention cases (1e-5)."""
+    rng = np.random.default_rng(5)
+    k, n = 40, 24
+    a = rnd(rng, 2, 3, k, lo=-3, hi=2)
+    b8, bu8 = q8(rng, k, n), q8(rng, k, n, signed=False)
+    col_scale = rng.uniform(0.001, 0.02, size=n).astype(np.float32)
+    # A per-tensor parameter as a [1] tensor (ORT takes scalars or [1]; ort_compare.js hands 0-d inputs to onyx as [1]).
+    one = lambda v, t=np.float32: np.array([v], dtype=t)  # noqa: E731
+    bias = rnd(rng, n)
+    case("dqmm_const_s8_per_column_bias", "DynamicQuantizeMatMul",
+         [("A", a), ("B", b8), ("b_scale", col_scale), None, ("bias", bias)], ["Y"], constants=("B", "b_scale", "bias"))
+    case("dqmm_s8_per_tensor", "DynamicQuantizeMatMul", [("A", a), ("B", b8), ("b_scale", one(0.01))], ["Y"])
+    case("dqmm_const_u8_zero_point", "DynamicQuantizeMatMul",
+         [("A", a), ("B", bu8), ("b_scale", one(0.004)), ("b_zp", one(131, np.uint8))], ["Y"],
+         constants=("B", "b_scale", "b_zp"))
+    zp_col = rng.integers(120, 136, size=n).astype(np.uint8)
+    case("dqmm_u8_per_column_zero_point", "DynamicQuantizeMatMul",
+         [("A", a), ("B", bu8), ("b_scale", col_scale), ("b_zp", zp_col), ("bias", bias)], ["Y"])
+    case("dqmm_positive_a", "DynamicQuantizeMatMul", [("A", rnd(rng, 5, k, lo=0.1, hi=4)), ("B", b8),
+                                                      ("b_scale", col_scale)], ["Y"], constants=("B", "b_scale"))
+    case("dqmm_batched_b", "DynamicQuantizeMatMul",
+         [("A", rnd(rng, 2, 3, k)), ("B", q8(rng, 2, k, n)), ("b_scale", one(0.01))], ["Y"])
+
+    au8 = q8(rng, 3, 4, k, signed=False)
+    case("mitf_const_s8_per_column", "MatMulIntegerToFloat",
+         [("A", au8), ("B", b8), ("a_scale", one(0.03)), ("b_scale", col_scale), ("a_zp", one(119, np.uint8)), None,
+          ("bias", bias)], ["Y"], constants=("B", "b_scale", "bias"))
+    case("mitf_u8_zero_points", "MatMulIntegerToFloat",
+         [("A", au8), ("B", bu8), ("a_scale", one(0.02)), ("b_scale", one(0.005)), ("a_zp", one(128, np.uint8)),
+          ("b_zp", zp_col)], ["Y"])
+
+    bsz, s, heads, dh, din = 2, 5, 3, 8, 20
+    hid = heads * dh
+    x = q8(rng, bsz, s, din, signed=False)
+    w8, wu8 = q8(rng, din, 3 * hid), q8(rng, din, 3 * hid, signed=False)
+    qbias = rnd(rng, 3 * hid)
+    wcol = rng.uniform(0.002, 0.01, size=3 * hid).astype(np.float32)
+    base = [("input", x), ("weight", w8), ("bias", qbias), ("input_scale", one(0.02)), ("weight_scale", wcol)]
+    heads_attr = {"num_heads": heads}
+    case("qattention_const_s8_per_column", "QAttention", base + [None, ("input_zp", one(121, np.uint8))], ["out"],
+         attrs=heads_attr, constants=("weight", "bias", "weight_scale"))
+    case("qattention_u8_zero_points_mask_1d", "QAttention",
+         [("input", x), ("weight", wu8), ("bias", qbias), ("input_scale", one(0.02)), ("weight_scale", one(0.004)),
+          ("mask", np.array([5, 3], np.int32)), ("input_zp", one(128, np.uint8)), ("weight_zp", one(126, np.uint8))],
+         ["out"], attrs=heads_attr, constants=("weight", "weight_scale", "weight_zp"))
+    raw2 = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]], np.int32)
+    case("qattention_mask_2d_unidirectional", "QAttention", base + [("mask", raw2)], ["out"],
+         attrs=dict(heads_attr, unidirectional=1))
+    past = rnd(rng, 2, bsz, heads, 3, dh)
+    case("qattention_past_present", "QAttention",
+         base + [("mask", np.array([[1] * 8, [1] * 6 + [0] * 2], np.int32)), None, None, ("past", past)],
+         ["out", "present"], attrs=dict(heads_attr, unidirectional=1), constants=("weight", "weight_scale"))
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: make_cases.py OUT_DIR")
     elementwise_and_norm_cases()
-    for extra in ("embed_cases", "attention_cases", "mha_cases"):
+    for extra in ("embed_cases", "attention_cases", "mha_cases", "quant_cases"):
         if extra in globals():
             globals()[extra]()
     write(sys.argv[1])
