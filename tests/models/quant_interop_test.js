@@ -12,6 +12,9 @@
 //       ort-vs-onyx            max abs difference of the logits <= kTolA
 //       quantized-vs-fp32      both within kTolFp32 of the fp32 model's logits (the quantization error itself: a
 //                              broken quantizer that both engines run alike would pass the first check only)
+//       session-int8-vs-file   dynamic QOperator only: `onyx run --precision int8` on the fp32 model within kTolA
+//                              of onyx running the quantized file (SessionOptions::Precision::kInt8 promises the
+//                              numbers of `onyx quantize --mode dynamic`)
 // (b) ONNX Runtime-style quantized models run in onyx: the fixtures of tests/models/quant_interop/make_fixtures.py
 //     (ORT quantize_dynamic's DynamicQuantizeLinear -> MatMulInteger -> Cast -> Mul -> Add pattern with uint8
 //     per-tensor weights, a static QDQ model with int8 per-channel weights, a QLinearMatMul model), each with its
@@ -23,11 +26,12 @@
 // Tolerances. The engines quantize the same activations with the same scales and accumulate in int32, so they
 // agree exactly except where an element's x / scale lands within float rounding of .5 and one engine rounds it the
 // other way (a fused kernel may multiply by 1/scale where the ONNX definition divides): one quantization step.
-// Measured (AVX-512 VNNI machine, 2026-11-25): (a) dynamic QOperator and QDQ 2.4e-6 max (logits O(1)), quantized
-// vs fp32 3.6e-3; (b) 0 on every fixture, ORT vs the numpy reference 0 as well.
+// Measured (AVX-512 VNNI machine, 2026-11-25): (a) ORT vs onyx 2.4e-6 max over all four configurations (logits
+// O(1)); quantized vs fp32 3.6e-3 dynamic, 1.1e-2 static; session int8 vs the file 0; (b) 0 on every fixture, ORT
+// vs the numpy reference 0 as well.
 //   kTolA = 1e-3: ~400x the measured difference, allowing a one-step rounding difference inside the model (it moves
 //     the logits by ~1e-4), and below the quantization error 3.6e-3 (running one side in fp32 would fail).
-//   kTolFp32 = 0.05: ~14x the measured quantization error of this model's logits (a wrong scale or zero point
+//   kTolFp32 = 0.05: ~5x the measured quantization error of this model's logits (a wrong scale or zero point
 //     moves them by O(1)).
 //   kTolB = 0.035: one step of the fixtures' output quantization (the last QuantizeLinear's scale, <= 0.033), the
 //     most one differently rounded output element can move; a systematic error touches more than
@@ -183,7 +187,8 @@ async function main() {
 
   if (o.part !== 'b') {
     const cases = await tokenizedCases(o.model);
-    const fp32 = await ortSession(modelFile(o.model));
+    const fp32File = modelFile(o.model);
+    const fp32 = await ortSession(fp32File);
     const fp32Out = {};
     for (const [name, inputs] of Object.entries(cases)) fp32Out[name] = await runOrt(ort, fp32, inputs);
     for (const cfg of kConfigs) {
@@ -207,6 +212,13 @@ async function main() {
           const dOnyx = maxDiff(onyxOut, fp32Out[name], session.outputNames);
           report(what, `${name} quantized-vs-fp32`, Math.max(dOrt, dOnyx) <= kTolFp32,
                  `max abs diff ORT ${fmt(dOrt)}, onyx ${fmt(dOnyx)} (tol ${kTolFp32})`);
+          if (cfg.mode === 'dynamic' && cfg.format === 'qoperator') {
+            const session8 = runOnyx(o.onyx, fp32File, inputs, path.join(tmp, what, `${name}_session_int8`),
+                                     session.outputNames, ['--precision', 'int8']);
+            const dSession = maxDiff(session8, onyxOut, session.outputNames);
+            report(what, `${name} session-int8-vs-file`, dSession <= kTolA,
+                   `max abs diff ${fmt(dSession)} (tol ${kTolA})`);
+          }
         } catch (e) {
           report(what, `${name} run`, false, e.message.split('\n')[0]);
         }
