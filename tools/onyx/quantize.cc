@@ -152,14 +152,16 @@ Result<std::vector<NamedTensors>> calibration_feeds(const QuantizeCliOptions& o,
     dirs = {parent, parent.parent_path()};
   }
   Result<ModelFolder> folder = not_found("");
+  Status first_error;
   for (const fs::path& d : dirs) {
     folder = ModelFolder::load(d.string(), fs::absolute(paths.in_model).string());
     if (folder.ok()) break;
+    if (first_error.ok()) first_error = folder.status();
   }
   if (!folder.ok()) {
     if (!paths.folder)
       return invalid_argument("static quantization tokenizes --calib-data with the model's tokenizer, and none was "
-                              "found beside '" + o.in + "' (" + folder.status().message() +
+                              "found beside '" + o.in + "' (" + first_error.message() +
                               "); pass the model folder (config.json + tokenizer.json) as IN instead");
     return folder.status();
   }
