@@ -139,6 +139,22 @@ TEST(EvalCli, PrecisionInt8IsFp32AndInt8SideBySide) {
   EXPECT_EQ(j["baseline"]["correct"], single["correct"]) << "the baseline is the fp32 report";
 }
 
+TEST(EvalCli, CompareModelFromOnyxQuantize) {
+  // The issue #7 workflow: quantize the folder, then evaluate the quantized copy next to the fp32 original.
+  const fs::path dir = temp_dir("quantized");
+  const fs::path quantized = dir / "int8";
+  CliResult quantize =
+      run_cli("quantize " + q(kTinyFolder) + " -o " + q(quantized) + " --mode dynamic --format qoperator");
+  ASSERT_EQ(quantize.rc, 0) << quantize.err;
+  Json j = run_json("--model " + q(kTinyFolder) + " --data " + q(write_data(dir)) + " --compare-model " + q(quantized));
+  ASSERT_FALSE(j.empty());
+  expect_consistent_side_by_side(j, kExamples);
+  EXPECT_EQ(j["baseline"]["name"], "model");
+  EXPECT_EQ(j["compared"]["name"], "compare");
+  EXPECT_EQ(j["compared"]["model"], quantized.string());
+  EXPECT_EQ(j["compared"]["precision"], "fp32") << "a quantized file runs as it is";
+}
+
 TEST(EvalCli, PrecisionBf16SideBySideOrAClearError) {
   const fs::path dir = temp_dir("bf16");
   CliResult r = run_cli("eval text-classification --model " + q(kTinyFolder) + " --data " + q(write_data(dir)) +
