@@ -61,6 +61,7 @@ class PackedQGemm {
  public:
   // bias: [N] fp32 or null (fp32 outputs only). Errors: k or n <= 0, bad dtype / num_scales, a forced ISA the CPU
   // lacks.
+  // Also an error: k > 33025, beyond which |acc| <= 255 * 255 * k could overflow int32.
   static Result<std::unique_ptr<PackedQGemm>> create(const QGemmWeights& w, const float* bias,
                                                      const QGemmOptions& options = {});
   virtual ~PackedQGemm() = default;
