@@ -20,8 +20,9 @@ void add_bench_command(CLI::App& app);     // tools/onyx/bench.cc
 // Prints "onyx: error: <message>" to stderr and returns the exit code for failures (1).
 int fail(const std::string& message);
 
-// `--precision fp32|bf16` (the run, pipeline, eval and bench commands): adds the option to `cmd`, storing the
-// choice in `precision` (validated by CLI11: anything else is a usage error naming the choices).
+// `--precision fp32|bf16|int8` (the run, pipeline and eval commands; bench validates its own string option with the
+// same choices): adds the option to `cmd`, storing the choice in `precision` (validated by CLI11: anything else is a
+// usage error naming the choices).
 void add_precision_option(CLI::App* cmd, SessionOptions::Precision& precision);
 
 }  // namespace onyx::cli
