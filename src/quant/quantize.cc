@@ -37,10 +37,17 @@ using opt::make_node;
 
 // Ops that only appear in quantized graphs (ONNX and com.microsoft).
 bool is_quantized_op(const ir::Node& n) {
-  static const std::set<std::string> kOps = {
-      "QuantizeLinear", "DequantizeLinear",      "DynamicQuantizeLinear", "MatMulInteger", "ConvInteger",
-      "QGemm",          "DynamicQuantizeMatMul", "MatMulIntegerToFloat",  "QAttention",    "DynamicQuantizeLSTM",
-      "QEmbedLayerNormalization"};
+  static const std::set<std::string> kOps = {"QuantizeLinear",
+                                             "DequantizeLinear",
+                                             "DynamicQuantizeLinear",
+                                             "MatMulInteger",
+                                             "ConvInteger",
+                                             "QGemm",
+                                             "DynamicQuantizeMatMul",
+                                             "MatMulIntegerToFloat",
+                                             "QAttention",
+                                             "DynamicQuantizeLSTM",
+                                             "QEmbedLayerNormalization"};
   return kOps.count(n.op_type) > 0 || n.op_type.rfind("QLinear", 0) == 0;
 }
 
@@ -55,10 +62,10 @@ struct Target {
   const Tensor* w = nullptr;
   bool transposed = false;  // W stored [N, K] (Gemm transB = 1)
   int64_t k = 0, n = 0;
-  float alpha = 1.0f;                  // Gemm; folded into W_q for QOperator
-  std::string bias;                    // QOperator bias input: existing constant, or filled from new_bias
+  float alpha = 1.0f;                          // Gemm; folded into W_q for QOperator
+  std::string bias;                            // QOperator bias input: existing constant, or filled from new_bias
   std::optional<std::vector<float>> new_bias;  // a bias that must be made (Gemm beta * C broadcast to [N])
-  const ir::Node* bias_add = nullptr;  // MatMul + Add(bias) folded into the QOperator op
+  const ir::Node* bias_add = nullptr;          // MatMul + Add(bias) folded into the QOperator op
 };
 
 bool fp32_or_unknown(DType d) { return d == DType::kFloat32 || d == DType::kUndefined; }
@@ -143,7 +150,8 @@ std::string match_target(const GraphEditor& editor, const ir::Node& node, QuantF
   t.k = t.w->dim(0);
   t.n = t.w->dim(1);
   for (size_t i = 5; i < node.inputs.size(); ++i)
-    if (node.has_input(i)) return "input " + std::to_string(i) + " (attention_bias / past_sequence_length) has no QAttention equivalent";
+    if (node.has_input(i))
+      return "input " + std::to_string(i) + " (attention_bias / past_sequence_length) has no QAttention equivalent";
   const auto sizes = node.attr_ints("qkv_hidden_sizes");
   if (!sizes.empty() && !std::all_of(sizes.begin(), sizes.end(), [&](int64_t s) { return s == sizes[0]; }))
     return "qkv_hidden_sizes with different Q/K/V sizes has no QAttention equivalent";
@@ -248,8 +256,9 @@ class Rewriter {
   }
 
   std::string bias(const Target& t) {
-    if (t.new_bias) return editor_.add_initializer(t.node->name.empty() ? "bias" : t.node->name + "_bias",
-                                                   Tensor::from_vector<float>({t.n}, *t.new_bias));
+    if (t.new_bias)
+      return editor_.add_initializer(t.node->name.empty() ? "bias" : t.node->name + "_bias",
+                                     Tensor::from_vector<float>({t.n}, *t.new_bias));
     return t.bias;
   }
 
@@ -276,8 +285,8 @@ class Rewriter {
       std::vector<std::string> inputs = {a.q, w.q, bias(t), a.scale, w.scale, mask, a.zero_point, w.zero_point};
       if (node.has_input(4)) inputs.push_back(node.inputs[4]);
       ir::Node q = make_node("QAttention", ir::kMsDomain, std::move(inputs), node.outputs, name);
-      for (const char* attr : {"num_heads", "unidirectional", "mask_filter_value", "scale", "do_rotary",
-                               "past_present_share_buffer"})
+      for (const char* attr :
+           {"num_heads", "unidirectional", "mask_filter_value", "scale", "do_rotary", "past_present_share_buffer"})
         if (const ir::Attribute* v = node.find_attribute(attr)) q.attributes[attr] = *v;
       editor_.remove(node);
       editor_.add(std::move(q));
@@ -386,16 +395,20 @@ Result<QuantizeReport> quantize(ir::Graph& graph, const QuantizeOptions& options
 
   // Opset requirements of the ops about to be written.
   const int64_t onnx_opset = graph.opset(ir::kOnnxDomain);
-  const bool needs_dql = options.mode == QuantMode::kDynamic &&
-                         (options.format == QuantFormat::kQdq ||
-                          std::any_of(targets.begin(), targets.end(), [](const Target& t) { return t.kind == Kind::kAttention; }));
+  const bool needs_dql =
+      options.mode == QuantMode::kDynamic &&
+      (options.format == QuantFormat::kQdq ||
+       std::any_of(targets.begin(), targets.end(), [](const Target& t) { return t.kind == Kind::kAttention; }));
   if (needs_dql && onnx_opset < 11)
-    return failed_precondition("dynamic quantization writes DynamicQuantizeLinear, which needs ai.onnx opset >= 11; "
-                               "the model imports opset " + std::to_string(onnx_opset) + " (re-export it at a newer opset)");
+    return failed_precondition(
+        "dynamic quantization writes DynamicQuantizeLinear, which needs ai.onnx opset >= 11; "
+        "the model imports opset " +
+        std::to_string(onnx_opset) + " (re-export it at a newer opset)");
   if (options.format == QuantFormat::kQdq && options.per_channel && onnx_opset < 13)
-    return failed_precondition("per-channel QDQ writes DequantizeLinear with an axis, which needs ai.onnx opset >= 13; "
-                               "the model imports opset " + std::to_string(onnx_opset) +
-                               " (use --per-tensor, or re-export the model at a newer opset)");
+    return failed_precondition(
+        "per-channel QDQ writes DequantizeLinear with an axis, which needs ai.onnx opset >= 13; "
+        "the model imports opset " +
+        std::to_string(onnx_opset) + " (use --per-tensor, or re-export the model at a newer opset)");
   if (options.mode == QuantMode::kStatic && onnx_opset < 10)
     return failed_precondition("static quantization writes QuantizeLinear, which needs ai.onnx opset >= 10");
 

@@ -6,11 +6,13 @@
 // mask_index, input_zero_point, weight_zero_point, past)), weight values against cpu::quantize_weights_symmetric and
 // against max|w| / 127 computed here, activation sharing, exclusions and errors, save + reload through the loader's
 // ONNX checker. Calibration collectors on synthetic data whose answers are known by construction.
+#include "src/quant/quantize.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <random>
 
@@ -19,7 +21,6 @@
 #include "src/onnx/model_saver.h"
 #include "src/opt/pass_manager.h"
 #include "src/quant/calibration.h"
-#include "src/quant/quantize.h"
 #include "tests/unit/model_builder.h"
 
 namespace onyx::test {
@@ -69,8 +70,10 @@ ModelBuilder two_attentions() {
   b.output("y2", DType::kFloat32, {-1, -1, 8}, {"batch", "seq"});
   b.initializer("Wqkv1", weights(8, 24, 3)).initializer("Wqkv2", weights(8, 24, 4));
   b.initializer("bqkv", weights(1, 24, 5).reshaped({24}));
-  set_int(b.node("Attention", {"x", "Wqkv1", "bqkv", "mask"}, {"y1"}, "com.microsoft"), "num_heads", 2).set_name("att1");
-  set_int(b.node("Attention", {"x", "Wqkv2", "bqkv", "mask"}, {"y2"}, "com.microsoft"), "num_heads", 2).set_name("att2");
+  set_int(b.node("Attention", {"x", "Wqkv1", "bqkv", "mask"}, {"y1"}, "com.microsoft"), "num_heads", 2)
+      .set_name("att1");
+  set_int(b.node("Attention", {"x", "Wqkv2", "bqkv", "mask"}, {"y2"}, "com.microsoft"), "num_heads", 2)
+      .set_name("att2");
   return b;
 }
 
@@ -230,11 +233,11 @@ TEST(Quantize, DynamicQOperatorAttentionsShareOneDynamicQuantizeLinear) {
   for (const ir::Node* n : qa) {
     EXPECT_EQ(n->domain, "com.microsoft");
     ASSERT_EQ(n->inputs.size(), 8u);
-    EXPECT_EQ(n->inputs[0], dql[0]->outputs[0]);  // input (uint8)
-    EXPECT_EQ(n->inputs[2], "bqkv");               // bias
-    EXPECT_EQ(n->inputs[3], dql[0]->outputs[1]);  // input_scale
-    EXPECT_EQ(n->inputs[5], "mask");               // mask_index
-    EXPECT_EQ(n->inputs[6], dql[0]->outputs[2]);  // input_zero_point
+    EXPECT_EQ(n->inputs[0], dql[0]->outputs[0]);             // input (uint8)
+    EXPECT_EQ(n->inputs[2], "bqkv");                         // bias
+    EXPECT_EQ(n->inputs[3], dql[0]->outputs[1]);             // input_scale
+    EXPECT_EQ(n->inputs[5], "mask");                         // mask_index
+    EXPECT_EQ(n->inputs[6], dql[0]->outputs[2]);             // input_zero_point
     EXPECT_EQ(init(g, n->inputs[7]).dtype(), DType::kInt8);  // weight_zero_point
     EXPECT_EQ(n->attr_int("num_heads", 0), 2);
     if (n->outputs[0] == "y1") expect_weight(w1, false, true, 1.0f, init(g, n->inputs[1]), init(g, n->inputs[4]), true);
@@ -358,10 +361,10 @@ TEST(Quantize, StaticQOperatorCalibratesTheMatMulInputWithMinMax) {
   EXPECT_FLOAT_EQ(s.data<float>()[0], 3.0f / 255.0f);
   EXPECT_EQ(zp.data<uint8_t>()[0], 0);
   const ir::Node& n = *mm[0];
-  ASSERT_EQ(n.inputs.size(), 6u);  // no bias
-  EXPECT_EQ(n.inputs[0], ql[0]->outputs[0]);  // A
-  EXPECT_EQ(n.inputs[2], ql[0]->inputs[1]);   // a_scale
-  EXPECT_EQ(n.inputs[4], ql[0]->inputs[2]);   // a_zero_point
+  ASSERT_EQ(n.inputs.size(), 6u);                                                         // no bias
+  EXPECT_EQ(n.inputs[0], ql[0]->outputs[0]);                                              // A
+  EXPECT_EQ(n.inputs[2], ql[0]->inputs[1]);                                               // a_scale
+  EXPECT_EQ(n.inputs[4], ql[0]->inputs[2]);                                               // a_zero_point
   expect_weight(w, false, true, 1.0f, init(g, n.inputs[1]), init(g, n.inputs[3]), true);  // B, b_scale
   EXPECT_EQ(init(g, n.inputs[5]).dtype(), DType::kInt8);                                  // b_zero_point
   EXPECT_EQ(n.outputs, std::vector<std::string>{"y"});
@@ -572,15 +575,14 @@ TEST(Calibration, CalibrateReadsGraphInputsFromTheFeedsAndIntermediatesFromTheRu
   EXPECT_EQ(g.outputs.size(), 1u);  // the caller's graph is unchanged
 }
 
-
 // ---------------------------------------------------------------------------------------------------------------------
 // End to end on the embedded default model (models/distilbert-sst2-tiny), through onyx's INT8 kernels
 // ---------------------------------------------------------------------------------------------------------------------
 
 // 3 sentences-like rows of token ids (101 = [CLS], 102 = [SEP], 0 = [PAD]), right padded, as the pipelines feed them.
 NamedTensors tiny_batch() {
-  const std::vector<int64_t> ids = {101, 2023, 3185, 2001, 2307, 1998, 2061, 6429, 102, 101, 1037, 6659, 1010, 11771,
-                                    102, 0, 0, 0, 101, 2025, 2204, 2012, 2035, 102, 0, 0, 0};
+  const std::vector<int64_t> ids = {101, 2023, 3185, 2001, 2307, 1998, 2061, 6429, 102,  101, 1037, 6659, 1010, 11771,
+                                    102, 0,    0,    0,    101,  2025, 2204, 2012, 2035, 102, 0,    0,    0};
   std::vector<int64_t> mask(ids.size());
   for (size_t i = 0; i < ids.size(); ++i) mask[i] = ids[i] != 0;
   return {{"input_ids", Tensor::from_vector<int64_t>({3, 9}, ids)},

@@ -9,6 +9,8 @@
 // path, so the pipelines load it as they loaded IN. Static mode calibrates on the sentences of --calib-data (.tsv:
 // a header row, the sentence in the first column; .txt: one per line), tokenized with the model's tokenizer in
 // batches of 16. Progress on stderr, a summary (or --json) on stdout.
+#include "src/quant/quantize.h"
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -19,7 +21,6 @@
 #include "src/onnx/model_loader.h"
 #include "src/onnx/model_saver.h"
 #include "src/opt/pass_manager.h"
-#include "src/quant/quantize.h"
 #include "tools/onyx/commands.h"
 #include "tools/onyx/progress.h"
 
@@ -62,7 +63,8 @@ struct Paths {
 Result<Paths> resolve_paths(const QuantizeCliOptions& o) {
   Paths p;
   std::error_code ec;
-  if (!fs::exists(o.in, ec)) return not_found("input '" + o.in + "' does not exist (expected an .onnx file or a model folder)");
+  if (!fs::exists(o.in, ec))
+    return not_found("input '" + o.in + "' does not exist (expected an .onnx file or a model folder)");
   p.folder = fs::is_directory(o.in, ec);
   p.in_model = o.in;
   p.out_model = o.out;
@@ -160,9 +162,11 @@ Result<std::vector<NamedTensors>> calibration_feeds(const QuantizeCliOptions& o,
   }
   if (!folder.ok()) {
     if (!paths.folder)
-      return invalid_argument("static quantization tokenizes --calib-data with the model's tokenizer, and none was "
-                              "found beside '" + o.in + "' (" + first_error.message() +
-                              "); pass the model folder (config.json + tokenizer.json) as IN instead");
+      return invalid_argument(
+          "static quantization tokenizes --calib-data with the model's tokenizer, and none was "
+          "found beside '" +
+          o.in + "' (" + first_error.message() +
+          "); pass the model folder (config.json + tokenizer.json) as IN instead");
     return folder.status();
   }
   ONYX_ASSIGN_OR_RETURN(std::vector<std::string> texts, read_sentences(o.calib_data, o.calib_size));
@@ -186,8 +190,9 @@ Result<std::vector<NamedTensors>> calibration_feeds(const QuantizeCliOptions& o,
 #else
   (void)o;
   (void)paths;
-  return failed_precondition("this onyx was built without tokenizers/pipelines, so static quantization cannot "
-                             "tokenize --calib-data; use --mode dynamic");
+  return failed_precondition(
+      "this onyx was built without tokenizers/pipelines, so static quantization cannot "
+      "tokenize --calib-data; use --mode dynamic");
 #endif
 }
 
@@ -229,8 +234,9 @@ int run_quantize(const QuantizeCliOptions& o) {
   if (!(o.percentile > 0.0 && o.percentile <= 100.0)) return fail("--percentile must be in (0, 100]");
   if (o.calib_size == 0) return fail("--calib-size must be at least 1");
   if (q.mode == quant::QuantMode::kStatic && o.calib_data.empty())
-    return fail("--mode static needs --calib-data FILE (.tsv with a header row and the sentence in the first "
-                "column, or .txt with one sentence per line), or use --mode dynamic");
+    return fail(
+        "--mode static needs --calib-data FILE (.tsv with a header row and the sentence in the first "
+        "column, or .txt with one sentence per line), or use --mode dynamic");
   if (q.mode == quant::QuantMode::kDynamic && !o.calib_data.empty())
     std::cerr << "note: --calib-data is only used by --mode static; ignored\n";
   q.per_channel = !o.per_tensor;
@@ -304,8 +310,8 @@ int run_quantize(const QuantizeCliOptions& o) {
   }
   char sizes[96];
   std::snprintf(sizes, sizeof(sizes), "%.2f MB -> %.2f MB", mb_before, mb_after);
-  std::cout << "quantized " << paths->in_model.string() << " -> " << paths->out_model.string() << " (" << o.mode
-            << ", " << o.format << ", " << (q.per_channel ? "per-channel" : "per-tensor") << " int8 weights, "
+  std::cout << "quantized " << paths->in_model.string() << " -> " << paths->out_model.string() << " (" << o.mode << ", "
+            << o.format << ", " << (q.per_channel ? "per-channel" : "per-tensor") << " int8 weights, "
             << static_cast<int>(ms) << " ms)\n";
   std::cout << "quantized ops: " << counts_line(report->quantized) << "\n";
   std::cout << "created ops: " << counts_line(report->created) << "\n";
