@@ -549,5 +549,30 @@ TEST(Int8Weights, AttentionEqualsDynamicQuantizeLinearThenQAttention) {
   EXPECT_LE(max_abs_diff(int8->outputs[0], want->outputs[0]), 1e-6);
 }
 
+// PackedAttention (RemovePadding's) with int8 weights quantizes its T token rows as Attention does its B*S rows: one
+// unpadded sequence gives identical numbers either way.
+TEST(Int8Weights, PackedAttentionEqualsAttentionOnOneUnpaddedSequence) {
+  const int64_t seq = 7, heads = 2, din = 12, dt = 3 * 8;
+  const Tensor x = random_tensor(DType::kFloat32, {1, seq, din}, 80, -2.0, 2.0);
+  const Tensor w = random_tensor(DType::kFloat32, {din, dt}, 81, -0.5, 0.5);
+  const Tensor bias = random_tensor(DType::kFloat32, {dt}, 82);
+  ir::Node att = ms_node("Attention", 3);
+  set_int(att, "num_heads", heads);
+  auto want = run_q(att, {x, w, bias}, {false, true, true}, 1, true);
+  ASSERT_TRUE(want.ok()) << want.status().to_string();
+  const Tensor tokens = x.reshaped({seq, din});
+  std::vector<int32_t> offsets(seq);
+  for (int64_t i = 0; i < seq; ++i) offsets[static_cast<size_t>(i)] = static_cast<int32_t>(i);
+  ir::Node packed = ms_node("PackedAttention", 5);
+  set_int(packed, "num_heads", heads);
+  auto got = run_q(packed,
+                   {tokens, w, bias, Tensor::from_vector<int32_t>({1, seq}, offsets),
+                    Tensor::from_vector<int32_t>({2}, {0, static_cast<int32_t>(seq)})},
+                   {false, true, true, false, false}, 1, true);
+  ASSERT_TRUE(got.ok()) << got.status().to_string();
+  EXPECT_EQ(got->packed, (std::vector<bool>{false, true, true, false, false}));
+  EXPECT_EQ(max_abs_diff(got->outputs[0].reshaped({1, seq, dt / 3}), want->outputs[0]), 0.0);
+}
+
 }  // namespace
 }  // namespace onyx::test
