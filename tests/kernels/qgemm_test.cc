@@ -283,9 +283,13 @@ TEST(QGemm, SaturationEdgesAtMaxK) {
     }
 }
 
+// On 2 intra-op threads: {35, 77, 300} and {130, 65, 33} take the per-thread quantization path (small X),
+// {100, 700, 20} the shared one (X split over the threads), {1, 768, 50} and {7, 5, 3} run on one thread (tiny).
 TEST(QGemm, RunDynamicEqualsQuantizeThenRunQuantized) {
   unsigned seed = 500;
-  for (auto [m, k, n] : std::vector<std::array<int64_t, 3>>{{1, 768, 50}, {35, 77, 300}, {130, 65, 33}, {7, 5, 3}})
+  set_intra_op_threads(2);
+  for (auto [m, k, n] :
+       std::vector<std::array<int64_t, 3>>{{1, 768, 50}, {35, 77, 300}, {130, 65, 33}, {7, 5, 3}, {100, 700, 20}})
     for (bool shift : {false, true}) {  // all positive x (zero point 0) or mixed signs
       Case c{.m = m,
              .k = k,
@@ -338,6 +342,7 @@ TEST(QGemm, RunDynamicEqualsQuantizeThenRunQuantized) {
           }
       }
     }
+  set_intra_op_threads(0);
 }
 
 // End to end against fp32 math: dequantized operands differ from the real ones by at most half a step each, so

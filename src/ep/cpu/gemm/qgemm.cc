@@ -130,6 +130,7 @@ using detail::QGemmRunArgs;
 constexpr int64_t kMaxChunkRows = 192;  // rows of X one tile reads (192 x 3072 bytes stays in L2)
 constexpr int64_t kTasksPerThread = 4;  // tiles per thread to balance uneven tiles
 constexpr int64_t kMinParallelMacs = int64_t{1} << 17;
+constexpr int64_t kPrivateQuantValues = 48 * 1024;  // run_dynamic: X up to this many values is quantized per thread
 
 std::string shape_text(int64_t k, int64_t n) { return "K=" + std::to_string(k) + " N=" + std::to_string(n); }
 
@@ -197,33 +198,51 @@ class QGemmImpl final : public PackedQGemm {
     const int threads = threads_for(m);
     const Plan plan = plan_for(m, threads);
     RunScratch& s = run_scratch();
-    uint8_t* xq = grown(s.xq, static_cast<size_t>(m * k_));
-    const Prepared prep = prepared_scratch(m);
+    // Small X: every thread quantizes all of it into its own scratch (no barrier, no X_q crossing cores), which
+    // costs less than the two barriers of the shared path at these sizes.
+    const bool private_x = threads > 1 && m * k_ <= kPrivateQuantValues;
+    uint8_t* xq = private_x ? nullptr : grown(s.xq, static_cast<size_t>(m * k_));
+    const Prepared prep = private_x ? Prepared{} : prepared_scratch(m, s);
     float* mm = grown(s.min_max, static_cast<size_t>(2 * threads));
     const detail::QuantKernels& qk = detail::quant_kernels();
     in_parallel(threads, [&](int t, int nt) {
-      const int64_t r0 = m * t / nt, r1 = m * (t + 1) / nt;
-      mm[2 * t] = std::numeric_limits<float>::infinity();
-      mm[2 * t + 1] = -std::numeric_limits<float>::infinity();
-      if (r1 > r0) qk.min_max(x + r0 * ldx, r1 - r0, k_, ldx, &mm[2 * t], &mm[2 * t + 1]);
+      QuantParams q;
+      const uint8_t* xr = xq;
+      Prepared pr = prep;
+      if (private_x) {
+        float lo, hi;
+        qk.min_max(x, m, k_, ldx, &lo, &hi);
+        q = dynamic_quant_params(lo, hi);
+        RunScratch& own = run_scratch();  // this OpenMP thread's (the caller's on thread 0)
+        uint8_t* oq = grown(own.xq, static_cast<size_t>(m * k_));
+        qk.quantize(x, m, k_, ldx, q, oq, k_);
+        pr = prepared_scratch(m, own);
+        prepare_rows(oq, k_, 0, m, pr);
+        xr = oq;
+      } else {
+        const int64_t r0 = m * t / nt, r1 = m * (t + 1) / nt;
+        mm[2 * t] = std::numeric_limits<float>::infinity();
+        mm[2 * t + 1] = -std::numeric_limits<float>::infinity();
+        if (r1 > r0) qk.min_max(x + r0 * ldx, r1 - r0, k_, ldx, &mm[2 * t], &mm[2 * t + 1]);
 #pragma omp barrier
-      float lo = mm[0], hi = mm[1];
-      for (int u = 1; u < nt; ++u) {
-        lo = std::min(lo, mm[2 * u]);
-        hi = std::max(hi, mm[2 * u + 1]);
-      }
-      const QuantParams q = dynamic_quant_params(lo, hi);
-      if (r1 > r0) {
-        qk.quantize(x + r0 * ldx, r1 - r0, k_, ldx, q, xq + r0 * k_, k_);
-        prepare_rows(xq, k_, r0, r1, prep);
-      }
+        float lo = mm[0], hi = mm[1];
+        for (int u = 1; u < nt; ++u) {
+          lo = std::min(lo, mm[2 * u]);
+          hi = std::max(hi, mm[2 * u + 1]);
+        }
+        q = dynamic_quant_params(lo, hi);
+        if (r1 > r0) {
+          qk.quantize(x + r0 * ldx, r1 - r0, k_, ldx, q, xq + r0 * k_, k_);
+          prepare_rows(xq, k_, r0, r1, prep);
+        }
 #pragma omp barrier
+      }
       QGemmRunArgs r;
-      r.x = xq;
+      r.x = xr;
       r.ldx = k_;
       r.zx = q.zero_point;
-      r.rowsum = prep.rowsum;
-      r.x16 = prep.x16;
+      r.rowsum = pr.rowsum;
+      r.x16 = pr.x16;
       r.ldx16 = view_.kpad;
       r.sx = q.scale;
       r.yf = y;
@@ -339,9 +358,8 @@ class QGemmImpl final : public PackedQGemm {
     uint16_t* x16 = nullptr;
     bool any() const { return rowsum || x16; }
   };
-  Prepared prepared_scratch(int64_t m) const {
+  Prepared prepared_scratch(int64_t m, RunScratch& s) const {
     Prepared p;
-    RunScratch& s = run_scratch();
     if (view_.zw) p.rowsum = grown(s.rowsum, static_cast<size_t>(m));
     if (kernels_->wide_x) p.x16 = grown(s.x16, static_cast<size_t>(m * view_.kpad));
     return p;
@@ -362,7 +380,7 @@ class QGemmImpl final : public PackedQGemm {
     if (m == 0) return;
     const int threads = threads_for(m);
     const Plan plan = plan_for(m, threads);
-    const Prepared prep = prepared_scratch(m);
+    const Prepared prep = prepared_scratch(m, run_scratch());
     r.rowsum = prep.rowsum;
     r.x16 = prep.x16;
     r.ldx16 = view_.kpad;
