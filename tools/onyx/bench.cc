@@ -66,6 +66,7 @@ struct BenchOptions {
   int threads = 0;
   std::string precision = "fp32";
   int level = 99;
+  std::vector<std::string> disabled;   // optimizer passes to skip (A/B of one fusion)
   std::string remove_padding = "auto";  // auto: on for --text/--file (padded real batches), off for synthetic
   int warmup = -1;  // -1: auto (50; 5 batches with --file)
   int runs = -1;    // -1: auto (1000; one pass over the batches with --file)
@@ -339,6 +340,7 @@ int run_bench(const BenchOptions& o) {
                  : o.precision == "int8" ? SessionOptions::Precision::kInt8
                                          : SessionOptions::Precision::kFp32;
   so.remove_padding = remove_padding;
+  so.disabled_passes = o.disabled;
   const double rss_before_mb = current_rss_mb();
   std::cerr << "onyx bench: creating the session (" << o.precision << ", -O " << level << ", threads "
             << (o.threads > 0 ? std::to_string(o.threads) : std::string("all")) << ") for " << *onnx_path << "\n";
@@ -480,6 +482,7 @@ void add_bench_command(CLI::App& app) {
                   "is: bench it with fp32")
       ->capture_default_str();
   cmd->add_option("-O,--level", o->level, "Graph optimization level (0-4; 99 = all exact = 2)")->capture_default_str();
+  cmd->add_option("--disable-pass", o->disabled, "Skip an optimizer pass by name (repeatable; A/B of one fusion)");
   cmd->add_option("--remove-padding", o->remove_padding,
                   "Compute padded batches without the padding (SessionOptions::remove_padding): auto = on with "
                   "--text/--file, off for synthetic inputs; on; off")
