@@ -90,6 +90,18 @@ double max_abs_diff(const Tensor& a, const Tensor& b) {
   return m;
 }
 
+// The first output of `model` on `in` in an fp32 and in a kInt8 session (default optimization level).
+void run_fp32_and_int8(const fs::path& model, const NamedTensors& in, Tensor& y32, Tensor& y8) {
+  for (auto [precision, y] :
+       {std::pair{SessionOptions::Precision::kFp32, &y32}, std::pair{SessionOptions::Precision::kInt8, &y8}}) {
+    auto s = Session::create(model.string(), options(precision));
+    ASSERT_TRUE(s.ok()) << s.status().to_string();
+    auto out = run_first_output(**s, in);
+    ASSERT_TRUE(out.ok()) << out.status().to_string();
+    *y = *out;
+  }
+}
+
 // ---- the graph quantized by hand ---------------------------------------------------------------------------------
 
 std::vector<float> floats_of(const onnx::TensorProto& t) {
@@ -208,15 +220,11 @@ TEST_P(Int8Models, CloseToFp32AndEqualToTheGraphQuantizedByHand) {
   const NamedTensors in = case_inputs(kData / c.model / c.case_dir);
   ASSERT_FALSE(in.empty());
 
-  auto fp32 = Session::create(model.string(), options(SessionOptions::Precision::kFp32));
-  auto int8 = Session::create(model.string(), options(SessionOptions::Precision::kInt8));
-  ASSERT_TRUE(fp32.ok() && int8.ok()) << fp32.status().to_string() << " " << int8.status().to_string();
-  auto y32 = run_first_output(**fp32, in);
-  auto y8 = run_first_output(**int8, in);
-  ASSERT_TRUE(y32.ok() && y8.ok()) << y32.status().to_string() << " " << y8.status().to_string();
-  const double tol = 0.05 * max_abs(*y32) + 0.01;
-  EXPECT_LE(max_abs_diff(*y8, *y32), tol) << c.model << " (max |y| " << max_abs(*y32) << ")";
-  EXPECT_GT(max_abs_diff(*y8, *y32), 0.0) << "kInt8 gave the fp32 numbers: were the weights quantized?";
+  Tensor y32, y8;
+  ASSERT_NO_FATAL_FAILURE(run_fp32_and_int8(model, in, y32, y8));
+  const double tol = 0.05 * max_abs(y32) + 0.01;
+  EXPECT_LE(max_abs_diff(y8, y32), tol) << c.model << " (max |y| " << max_abs(y32) << ")";
+  EXPECT_GT(max_abs_diff(y8, y32), 0.0) << "kInt8 gave the fp32 numbers: were the weights quantized?";
 
   // Unoptimized (-O 0), so both graphs keep their MatMul / Gemm nodes: kInt8 on the original == fp32 on the graph
   // with DynamicQuantizeMatMul nodes.
@@ -252,17 +260,13 @@ TEST(Int8Session, DefaultModelLogitsCloseToFp32) {
                                                            101, 1037, 10634, 1010, 11771, 6752, 102});
   const Tensor mask = Tensor::from_vector<int64_t>({2, 7}, {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1});
   const NamedTensors in = {{"input_ids", ids}, {"attention_mask", mask}};
-  auto fp32 = Session::create(model.string(), options(SessionOptions::Precision::kFp32));
-  auto int8 = Session::create(model.string(), options(SessionOptions::Precision::kInt8));
-  ASSERT_TRUE(fp32.ok() && int8.ok()) << fp32.status().to_string() << " " << int8.status().to_string();
-  auto y32 = run_first_output(**fp32, in);
-  auto y8 = run_first_output(**int8, in);
-  ASSERT_TRUE(y32.ok() && y8.ok()) << y32.status().to_string() << " " << y8.status().to_string();
-  ASSERT_EQ(y8->shape(), (Shape{2, 2}));
-  EXPECT_LE(max_abs_diff(*y8, *y32), 0.05 * max_abs(*y32) + 0.01);
+  Tensor y32, y8;
+  ASSERT_NO_FATAL_FAILURE(run_fp32_and_int8(model, in, y32, y8));
+  ASSERT_EQ(y8.shape(), (Shape{2, 2}));
+  EXPECT_LE(max_abs_diff(y8, y32), 0.05 * max_abs(y32) + 0.01);
   for (int64_t r = 0; r < 2; ++r) {
-    const float* a = y32->data<float>() + 2 * r;
-    const float* b = y8->data<float>() + 2 * r;
+    const float* a = y32.data<float>() + 2 * r;
+    const float* b = y8.data<float>() + 2 * r;
     EXPECT_EQ(a[1] > a[0], b[1] > b[0]) << "row " << r;
   }
 }
