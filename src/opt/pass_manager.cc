@@ -80,6 +80,13 @@ Result<OptimizeReport> optimize(ir::Graph& graph, const OptimizeOptions& options
       if (!any) break;
     }
   }
+  if (options.remove_padding && !contains(options.disabled_passes, "RemovePadding")) {
+    static const std::unique_ptr<Pass> remove_padding = make_remove_padding_pass();
+    bool changed = false;
+    Status st = remove_padding->run(graph, ctx, changed);
+    if (!st.ok()) return st.with_context("optimizer pass " + std::string(remove_padding->name()));
+  }
+  // After RemovePadding, which knows MatMul / BiasGelu as token-wise ops but not the fused op.
   if (options.runtime_fusions && options.level != Level::kNone &&
       !contains(options.disabled_passes, "FuseMatMulBiasGelu") &&
       (options.only_passes.empty() || contains(options.only_passes, "FuseMatMulBiasGelu"))) {
@@ -87,12 +94,6 @@ Result<OptimizeReport> optimize(ir::Graph& graph, const OptimizeOptions& options
     bool changed = false;
     Status st = fuse_matmul_bias_gelu->run(graph, ctx, changed);
     if (!st.ok()) return st.with_context("optimizer pass " + std::string(fuse_matmul_bias_gelu->name()));
-  }
-  if (options.remove_padding && !contains(options.disabled_passes, "RemovePadding")) {
-    static const std::unique_ptr<Pass> remove_padding = make_remove_padding_pass();
-    bool changed = false;
-    Status st = remove_padding->run(graph, ctx, changed);
-    if (!st.ok()) return st.with_context("optimizer pass " + std::string(remove_padding->name()));
   }
   // Net new nodes of every op type a pass created: final count - initial count (a Gelu later absorbed into a
   // BiasGelu, or a LayerNormalization the model already had, is not reported as fused).

@@ -164,6 +164,31 @@ NamedTensors model_inputs(const Session& s, int64_t batch, int64_t seq) {
   return in;
 }
 
+// Regression (CI of 966e6bc: pass_remove_padding_test saw nonzero values at padding positions): the fusion ran
+// before RemovePadding, which does not know com.onyx.MatMulBiasGelu as token-wise, so the FFN was unpacked and run
+// on the padded batch. It runs after RemovePadding now: the FFN stays packed and still fuses.
+TEST(FuseMatMulBiasGeluModels, RunsAfterRemovePaddingSoTheFeedForwardStaysPacked) {
+  for (const char* name : {"distilbert_opset17", "bert_opset14"}) {
+    SCOPED_TRACE(name);
+    const fs::path dir = models_root() / name;
+    const std::string bytes = read_file(dir / "model.onnx");
+    auto count_after = [&](bool runtime_fusions, const std::string& op) {
+      auto g = onnx_io::load_model_bytes(bytes, dir.string(), {.run_onnx_checker = false});
+      EXPECT_TRUE(g.ok());
+      if (!g.ok()) return -1;
+      opt::OptimizeOptions o;
+      o.remove_padding = true;
+      o.runtime_fusions = runtime_fusions;
+      EXPECT_TRUE(opt::optimize(*g, o).ok());
+      return count_ops(*g, op);
+    };
+    const int layers = layer_count(dir.string());
+    EXPECT_EQ(count_after(true, "MatMulBiasGelu"), layers);
+    EXPECT_EQ(count_after(true, "UnpackTokens"), count_after(false, "UnpackTokens"));
+    EXPECT_EQ(count_after(true, "PackTokens"), 1);
+  }
+}
+
 TEST(FuseMatMulBiasGeluModels, SessionsWithTheFusionMatchSessionsWithout) {
   int fused_models = 0, checked = 0;
   std::vector<fs::path> dirs;

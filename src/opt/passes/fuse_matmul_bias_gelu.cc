@@ -42,7 +42,9 @@ class FuseMatMulBiasGeluPass final : public Pass {
       if (!mm || !mm->domain.empty() || editor.is_removed(*mm) || !mm->has_input(0) || !mm->has_input(1)) continue;
       const Tensor* w = editor.constant(mm->inputs[1]);
       if (!is_f32_constant(w, 2) || editor.constant(mm->inputs[0])) continue;
-      if (editor.dtype(mm->inputs[0]) != DType::kFloat32) continue;
+      // (Unknown after RemovePadding's com.onyx.PackTokens; the kernel checks X's dtype at run time.)
+      const DType x_dtype = editor.dtype(mm->inputs[0]);
+      if (x_dtype != DType::kFloat32 && x_dtype != DType::kUndefined) continue;
       std::string bias;
       if (act.has_input(1)) {
         if (gelu) continue;
