@@ -215,6 +215,40 @@ TEST(QuantOpsQuantizeLinear, BadInputsAreClearErrors) {
 
 // ---- DequantizeLinear ----
 
+// Round trips through the two kernels: for x inside the representable range, |DQ(Q(x)) - x| <= scale / 2 (plus
+// float rounding); outside it, DQ(Q(x)) is the range end (saturation); and Q(DQ(q)) == q for every code q (exact
+// for int8 and uint8, per tensor and per channel, with nonzero zero points).
+TEST(QuantOpsRoundTrip, QuantizeThenDequantizeIsWithinHalfAStepAndSaturates) {
+  const Shape shape = {4, 6};
+  for (bool per_channel : {false, true}) {
+    SCOPED_TRACE(per_channel ? "per channel" : "per tensor");
+    const Tensor s = per_channel ? random_tensor(DType::kFloat32, {6}, 50, 0.01, 0.2) : values<float>({}, {0.05f});
+    const Tensor zu = per_channel ? random_tensor(DType::kUInt8, {6}, 51, 0, 255) : values<uint8_t>({}, {97});
+    const Tensor x = random_tensor(DType::kFloat32, shape, 52, -30.0, 30.0);  // partly outside every range
+    auto q = run_node(node_with_axis("QuantizeLinear", 3, 1), {x, s, zu}, 13);
+    ASSERT_TRUE(q.ok()) << q.status().to_string();
+    auto dq = run_node(node_with_axis("DequantizeLinear", 3, 1), {(*q)[0], s, zu}, 13);
+    ASSERT_TRUE(dq.ok()) << dq.status().to_string();
+    for (int64_t i = 0; i < x.numel(); ++i) {
+      const int64_t c = per_channel ? i % 6 : 0;
+      const double sc = s.data<float>()[c], z = zu.data<uint8_t>()[c];
+      const double lo = (0 - z) * sc, hi = (255 - z) * sc, v = x.data<float>()[i];
+      const double got = (*dq)[0].data<float>()[i];
+      if (v < lo) EXPECT_NEAR(got, lo, 1e-6 * std::fabs(lo) + 1e-7) << i;
+      else if (v > hi) EXPECT_NEAR(got, hi, 1e-6 * std::fabs(hi) + 1e-7) << i;
+      else EXPECT_LE(std::fabs(got - v), sc / 2 * (1 + 1e-5)) << i;
+    }
+    // Every code survives DQ then Q unchanged.
+    const Tensor codes = random_tensor(DType::kInt8, shape, 53, -128, 127);
+    const Tensor zi = per_channel ? random_tensor(DType::kInt8, {6}, 54, -20, 20) : values<int8_t>({}, {-7});
+    auto back = run_node(node_with_axis("DequantizeLinear", 3, 1), {codes, s, zi}, 13);
+    ASSERT_TRUE(back.ok()) << back.status().to_string();
+    auto again = run_node(node_with_axis("QuantizeLinear", 3, 1), {(*back)[0], s, zi}, 13);
+    ASSERT_TRUE(again.ok()) << again.status().to_string();
+    EXPECT_EQ(to_vector<int8_t>((*again)[0]), to_vector<int8_t>(codes));
+  }
+}
+
 TEST(QuantOpsDequantizeLinear, PerTensorAndPerAxisMatchReference) {
   const Shape shape = {3, 4, 5};
   const Tensor xu = random_tensor(DType::kUInt8, shape, 30, 0, 255);
