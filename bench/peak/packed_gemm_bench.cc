@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/peak/bench_util.h"
 #include "src/core/cpu_features.h"
 #include "src/core/parallel.h"
 #include "src/ep/cpu/gemm/gemm.h"
@@ -26,7 +27,9 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using onyx::bench::median;
+using onyx::bench::parse_list;
+using onyx::bench::rate;
 
 std::vector<float> random_floats(size_t n, unsigned seed) {
   std::mt19937 rng(seed);
@@ -34,33 +37,6 @@ std::vector<float> random_floats(size_t n, unsigned seed) {
   std::vector<float> v(n);
   for (float& x : v) x = dist(rng);
   return v;
-}
-
-// Calls per second of fn over about `seconds` (at least 3 calls).
-double rate(const std::function<void()>& fn, double seconds) {
-  int64_t calls = 0;
-  const auto start = Clock::now();
-  double elapsed = 0;
-  do {
-    fn();
-    ++calls;
-    elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  } while (elapsed < seconds || calls < 3);
-  return static_cast<double>(calls) / elapsed;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-std::vector<int64_t> parse_list(const char* s) {
-  std::vector<int64_t> out;
-  for (const char* p = s; *p;) {
-    out.push_back(std::strtoll(p, const_cast<char**>(&p), 10));
-    if (*p == ',') ++p;
-  }
-  return out;
 }
 
 }  // namespace

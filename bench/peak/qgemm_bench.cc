@@ -22,40 +22,16 @@
 #include <string>
 #include <vector>
 
+#include "bench/peak/bench_util.h"
 #include "src/core/parallel.h"
 #include "src/ep/cpu/gemm/packed_gemm.h"
 #include "src/ep/cpu/gemm/qgemm.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-// Calls per second of fn over about `seconds` (at least 3 calls).
-double rate(const std::function<void()>& fn, double seconds) {
-  int64_t calls = 0;
-  const auto start = Clock::now();
-  double elapsed = 0;
-  do {
-    fn();
-    ++calls;
-    elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  } while (elapsed < seconds || calls < 3);
-  return static_cast<double>(calls) / elapsed;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-std::vector<int64_t> parse_list(const char* s) {
-  std::vector<int64_t> out;
-  for (const char* p = s; *p;) {
-    out.push_back(std::strtoll(p, const_cast<char**>(&p), 10));
-    if (*p == ',') ++p;
-  }
-  return out;
-}
+using onyx::bench::median;
+using onyx::bench::parse_list;
+using onyx::bench::rate;
 
 }  // namespace
 
