@@ -25,23 +25,12 @@
 #include "onyx/session.h"
 #include "src/core/npy.h"
 #include "src/ep/cpu/gemm/qgemm.h"
+#include "tests/unit/alloc_counter.h"
 
 namespace {
-std::atomic<bool> g_counting{false};
-std::atomic<long> g_largest{0};
+auto& g_counting = onyx::test::alloc_counter::counting;
+auto& g_largest = onyx::test::alloc_counter::largest;
 }  // namespace
-
-void* operator new(size_t n) {
-  if (g_counting.load(std::memory_order_relaxed)) {
-    long prev = g_largest.load(std::memory_order_relaxed);
-    while (static_cast<long>(n) > prev && !g_largest.compare_exchange_weak(prev, static_cast<long>(n))) {
-    }
-  }
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
 
 namespace onyx::test {
 namespace {
