@@ -1,5 +1,6 @@
 #include "tests/kernels/kernel_test_util.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -79,6 +80,43 @@ Tensor random_tensor(DType dtype, Shape shape, unsigned seed, double lo, double 
   });
   (void)s;
   return t;
+}
+
+MatMulBroadcast matmul_broadcast(const Shape& a, const Shape& b) {
+  MatMulBroadcast r;
+  r.a = a;
+  r.b = b;
+  if (r.a.size() == 1) r.a.insert(r.a.begin(), 1);
+  if (r.b.size() == 1) r.b.push_back(1);
+  r.m = r.a[r.a.size() - 2];
+  r.k = r.a.back();
+  r.n = r.b.back();
+  const size_t rank = std::max(r.a.size(), r.b.size()) - 2;
+  r.batch.assign(rank, 1);
+  for (size_t i = 0; i < rank; ++i) {
+    const int64_t da = i + r.a.size() - 2 >= rank ? r.a[i + r.a.size() - 2 - rank] : 1;
+    const int64_t db = i + r.b.size() - 2 >= rank ? r.b[i + r.b.size() - 2 - rank] : 1;
+    r.batch[i] = std::max(da, db);
+  }
+  r.out = r.batch;
+  if (a.size() > 1) r.out.push_back(r.m);
+  if (b.size() > 1) r.out.push_back(r.n);
+  return r;
+}
+
+std::pair<int64_t, int64_t> MatMulBroadcast::matrices(int64_t bi) const {
+  const size_t rank = batch.size();
+  int64_t ai = 0, bj = 0;
+  for (size_t d = 0; d < rank; ++d) {
+    int64_t stride = 1;
+    for (size_t e = d + 1; e < rank; ++e) stride *= batch[e];
+    const int64_t c = (bi / stride) % batch[d];
+    const int64_t ia = static_cast<int64_t>(d + a.size() - 2) - static_cast<int64_t>(rank);
+    const int64_t ib = static_cast<int64_t>(d + b.size() - 2) - static_cast<int64_t>(rank);
+    if (ia >= 0) ai = ai * a[ia] + (a[ia] == 1 ? 0 : c);
+    if (ib >= 0) bj = bj * b[ib] + (b[ib] == 1 ? 0 : c);
+  }
+  return {ai, bj};
 }
 
 }  // namespace onyx::test

@@ -16,32 +16,12 @@ namespace {
 
 // numpy.matmul, one element at a time, double accumulation.
 Tensor matmul_reference(const Tensor& a, const Tensor& b) {
-  Shape as = a.shape(), bs = b.shape();
-  if (as.size() == 1) as.insert(as.begin(), 1);
-  if (bs.size() == 1) bs.push_back(1);
-  const int64_t m = as[as.size() - 2], k = as.back(), n = bs.back();
-  const size_t r = std::max(as.size(), bs.size()) - 2;
-  Shape batch(r, 1);
-  for (size_t i = 0; i < r; ++i) {
-    const int64_t da = i + as.size() - 2 >= r ? as[i + as.size() - 2 - r] : 1;
-    const int64_t db = i + bs.size() - 2 >= r ? bs[i + bs.size() - 2 - r] : 1;
-    batch[i] = std::max(da, db);
-  }
-  Shape out = batch;
-  if (a.rank() > 1) out.push_back(m);
-  if (b.rank() > 1) out.push_back(n);
-  Tensor y = Tensor::empty(DType::kFloat32, out);
-  const auto sa = math::strides_of(as), sb = math::strides_of(bs);
-  const int64_t nb = shape_numel(batch);
-  for (int64_t bi = 0; bi < nb; ++bi) {
-    const auto idx = math::unravel(bi, batch);
-    int64_t oa = 0, ob = 0;
-    for (size_t i = 0; i < r; ++i) {
-      const int64_t ia = static_cast<int64_t>(i + as.size() - 2) - static_cast<int64_t>(r);
-      const int64_t ib = static_cast<int64_t>(i + bs.size() - 2) - static_cast<int64_t>(r);
-      if (ia >= 0 && as[ia] != 1) oa += idx[i] * sa[ia];
-      if (ib >= 0 && bs[ib] != 1) ob += idx[i] * sb[ib];
-    }
+  const MatMulBroadcast mb = matmul_broadcast(a.shape(), b.shape());
+  const int64_t m = mb.m, k = mb.k, n = mb.n;
+  Tensor y = Tensor::empty(DType::kFloat32, mb.out);
+  for (int64_t bi = 0; bi < shape_numel(mb.batch); ++bi) {
+    const auto [ai, bj] = mb.matrices(bi);
+    const int64_t oa = ai * m * k, ob = bj * k * n;
     for (int64_t i = 0; i < m; ++i)
       for (int64_t j = 0; j < n; ++j) {
         double acc = 0;

@@ -372,36 +372,14 @@ struct QMatMulCase {
 // numpy.matmul of (A - zp_a) and (B - zp_b) in int64, written out; zp_a index = (A matrix, row) per the shape
 // rules of the ONNX doc (one value, M values, or [..., M, 1]); likewise zp_b per column.
 Tensor int_matmul_reference(const Tensor& a, const Tensor& b, const Tensor* a_zp, const Tensor* b_zp) {
-  Shape as = a.shape(), bs = b.shape();
-  if (as.size() == 1) as.insert(as.begin(), 1);
-  if (bs.size() == 1) bs.push_back(1);
-  const int64_t m = as[as.size() - 2], k = as.back(), n = bs.back();
-  const size_t r = std::max(as.size(), bs.size()) - 2;
-  Shape batch(r, 1);
-  for (size_t i = 0; i < r; ++i) {
-    const int64_t da = i + as.size() - 2 >= r ? as[i + as.size() - 2 - r] : 1;
-    const int64_t db = i + bs.size() - 2 >= r ? bs[i + bs.size() - 2 - r] : 1;
-    batch[i] = std::max(da, db);
-  }
-  Shape out = batch;
-  if (a.rank() > 1) out.push_back(m);
-  if (b.rank() > 1) out.push_back(n);
+  const MatMulBroadcast mb = matmul_broadcast(a.shape(), b.shape());
+  const int64_t m = mb.m, k = mb.k, n = mb.n;
   auto value = [](const Tensor& t, int64_t i) -> int64_t {
     return t.dtype() == DType::kInt8 ? t.data<int8_t>()[i] : t.data<uint8_t>()[i];
   };
-  Tensor y = Tensor::empty(DType::kInt32, out);
-  for (int64_t bi = 0; bi < shape_numel(batch); ++bi) {
-    // The A / B matrix of this output batch: its coordinates, with broadcast dims at 0.
-    int64_t ai = 0, bj = 0;
-    for (size_t d = 0; d < r; ++d) {
-      int64_t stride = 1;
-      for (size_t e = d + 1; e < r; ++e) stride *= batch[e];
-      const int64_t c = (bi / stride) % batch[d];
-      const int64_t ia = static_cast<int64_t>(d + as.size() - 2) - static_cast<int64_t>(r);
-      const int64_t ib = static_cast<int64_t>(d + bs.size() - 2) - static_cast<int64_t>(r);
-      if (ia >= 0) ai = ai * as[ia] + (as[ia] == 1 ? 0 : c);
-      if (ib >= 0) bj = bj * bs[ib] + (bs[ib] == 1 ? 0 : c);
-    }
+  Tensor y = Tensor::empty(DType::kInt32, mb.out);
+  for (int64_t bi = 0; bi < shape_numel(mb.batch); ++bi) {
+    const auto [ai, bj] = mb.matrices(bi);  // the A / B matrix of this output batch
     for (int64_t i = 0; i < m; ++i)
       for (int64_t j = 0; j < n; ++j) {
         const int64_t za = !a_zp                ? 0
