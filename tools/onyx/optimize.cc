@@ -12,6 +12,7 @@
 #include "src/onnx/model_saver.h"
 #include "src/opt/pass_manager.h"
 #include "tools/onyx/commands.h"
+#include "tools/onyx/model_paths.h"
 
 namespace onyx::cli {
 
@@ -29,31 +30,6 @@ struct OptimizeCliOptions {
   bool list_passes = false;
 };
 
-// The model file inside a folder: model.onnx, then onnx/model.onnx.
-Result<fs::path> model_in_folder(const fs::path& dir) {
-  for (const char* rel : {"model.onnx", "onnx/model.onnx"})
-    if (fs::is_regular_file(dir / rel)) return dir / rel;
-  return not_found("folder '" + dir.string() + "' has no model.onnx (looked for model.onnx and onnx/model.onnx)");
-}
-
-// Copies every file of `from` except `skip` into `to` (same relative paths).
-Status copy_folder_except(const fs::path& from, const fs::path& to, const fs::path& skip) {
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(from, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
-    if (!it->is_regular_file()) continue;
-    if (fs::equivalent(it->path(), skip, ec)) continue;
-    const fs::path rel = fs::relative(it->path(), from);
-    // The unoptimized model's external data file is not needed by the optimized model.
-    if (rel.filename().string() == skip.filename().string() + ".data") continue;
-    fs::create_directories((to / rel).parent_path(), ec);
-    fs::copy_file(it->path(), to / rel, fs::copy_options::overwrite_existing, ec);
-    if (ec) return io_error("cannot copy '" + it->path().string() + "' to '" + (to / rel).string() + "': " + ec.message());
-  }
-  if (ec) return io_error("cannot read folder '" + from.string() + "': " + ec.message());
-  return ok_status();
-}
-
 int run_optimize(const OptimizeCliOptions& o) {
   if (o.list_passes) {
     for (const auto& p : opt::registered_passes())
@@ -63,21 +39,11 @@ int run_optimize(const OptimizeCliOptions& o) {
   if (o.in.empty() || o.out.empty()) return fail("optimize needs IN and -o OUT (see onyx optimize --help)");
   auto level = opt::level_from_int(o.level);
   if (!level.ok()) return fail(level.status().message());
-  const bool folder = fs::is_directory(o.in);
-  fs::path in_model = o.in, out_model = o.out;
-  if (folder) {
-    auto m = model_in_folder(o.in);
-    if (!m.ok()) return fail(m.status().message());
-    in_model = *m;
-    out_model = fs::path(o.out) / fs::relative(in_model, o.in);
-    if (fs::exists(o.out) && !fs::is_directory(o.out))
-      return fail("IN is a folder, so OUT must be a folder; '" + o.out + "' is a file");
-  } else if (fs::is_directory(o.out)) {
-    out_model = fs::path(o.out) / in_model.filename();
-  }
+  auto paths = resolve_model_paths(o.in, o.out);
+  if (!paths.ok()) return fail(paths.status().message());
+  const bool folder = paths->folder;
+  const fs::path in_model = paths->in_model, out_model = paths->out_model;
   std::error_code ec;
-  if (fs::exists(out_model) && fs::equivalent(out_model, in_model, ec))
-    return fail("OUT would overwrite IN ('" + in_model.string() + "'); choose another output path");
 
   const auto t0 = std::chrono::steady_clock::now();
   std::cerr << "loading " << in_model.string() << "\n";
@@ -94,7 +60,7 @@ int run_optimize(const OptimizeCliOptions& o) {
   if (folder) {
     fs::create_directories(o.out, ec);
     if (ec) return fail("cannot create folder '" + o.out + "': " + ec.message());
-    Status s = copy_folder_except(o.in, o.out, in_model);
+    Status s = copy_companion_files(o.in, o.out, in_model);
     if (!s.ok()) return fail(s.to_string());
   }
   if (out_model.has_parent_path()) fs::create_directories(out_model.parent_path(), ec);

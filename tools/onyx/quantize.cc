@@ -22,6 +22,7 @@
 #include "src/onnx/model_saver.h"
 #include "src/opt/pass_manager.h"
 #include "tools/onyx/commands.h"
+#include "tools/onyx/model_paths.h"
 #include "tools/onyx/progress.h"
 
 #ifdef ONYX_HAVE_PIPELINES
@@ -54,40 +55,6 @@ struct QuantizeCliOptions {
   bool json = false;
 };
 
-// IN's model file and where OUT's goes. For a folder: model.onnx, then onnx/model.onnx (ModelFolder's order).
-struct Paths {
-  bool folder = false;
-  fs::path in_model, out_model;
-};
-
-Result<Paths> resolve_paths(const QuantizeCliOptions& o) {
-  Paths p;
-  std::error_code ec;
-  if (!fs::exists(o.in, ec))
-    return not_found("input '" + o.in + "' does not exist (expected an .onnx file or a model folder)");
-  p.folder = fs::is_directory(o.in, ec);
-  p.in_model = o.in;
-  p.out_model = o.out;
-  if (p.folder) {
-    p.in_model.clear();
-    for (const char* rel : {"model.onnx", "onnx/model.onnx"})
-      if (fs::is_regular_file(fs::path(o.in) / rel, ec)) {
-        p.in_model = fs::path(o.in) / rel;
-        break;
-      }
-    if (p.in_model.empty())
-      return not_found("model folder '" + o.in + "' has no model.onnx (looked for model.onnx and onnx/model.onnx)");
-    if (fs::exists(o.out, ec) && !fs::is_directory(o.out, ec))
-      return invalid_argument("IN is a folder, so OUT must be a folder; '" + o.out + "' is a file");
-    p.out_model = fs::path(o.out) / fs::relative(p.in_model, o.in);
-  } else if (fs::is_directory(o.out, ec)) {
-    p.out_model = fs::path(o.out) / p.in_model.filename();
-  }
-  if (fs::exists(p.out_model, ec) && fs::equivalent(p.out_model, p.in_model, ec))
-    return invalid_argument("OUT would overwrite IN ('" + p.in_model.string() + "'); choose another output path");
-  return p;
-}
-
 // Bytes of a model file plus its external data file, if any.
 uint64_t model_bytes(const fs::path& model) {
   std::error_code ec;
@@ -95,23 +62,6 @@ uint64_t model_bytes(const fs::path& model) {
   for (const fs::path& f : {model, fs::path(model.string() + ".data")})
     if (fs::is_regular_file(f, ec)) total += fs::file_size(f, ec);
   return total;
-}
-
-// Copies the folder `from` into `to` except the input model and its external data (replaced by the output).
-Status copy_companion_files(const fs::path& from, const fs::path& to, const fs::path& in_model) {
-  std::error_code ec;
-  const std::string data_name = in_model.filename().string() + ".data";
-  for (auto it = fs::recursive_directory_iterator(from, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
-    if (!it->is_regular_file()) continue;
-    if (fs::equivalent(it->path(), in_model, ec) || it->path().filename() == data_name) continue;
-    const fs::path dst = to / fs::relative(it->path(), from);
-    fs::create_directories(dst.parent_path(), ec);
-    if (!fs::copy_file(it->path(), dst, fs::copy_options::overwrite_existing, ec) || ec)
-      return io_error("cannot copy '" + it->path().string() + "' to '" + dst.string() + "': " + ec.message());
-  }
-  if (ec) return io_error("cannot read folder '" + from.string() + "': " + ec.message());
-  return ok_status();
 }
 
 // Sentences of a calibration file: .tsv (header row, sentence in the first column) or .txt (one per line).
@@ -143,7 +93,7 @@ Result<std::vector<std::string>> read_sentences(const std::string& path, size_t 
 }
 
 // Tokenized calibration batches for the model at `paths`, with its folder's tokenizer.
-Result<std::vector<NamedTensors>> calibration_feeds(const QuantizeCliOptions& o, const Paths& paths) {
+Result<std::vector<NamedTensors>> calibration_feeds(const QuantizeCliOptions& o, const ModelPaths& paths) {
 #ifdef ONYX_HAVE_PIPELINES
   // The tokenizer: IN's folder, or for an .onnx file the folder holding it (or the one above, for onnx/model.onnx).
   std::vector<fs::path> dirs;
@@ -245,7 +195,7 @@ int run_quantize(const QuantizeCliOptions& o) {
   q.exclude_nodes = o.exclude;
   auto level = opt::level_from_int(o.level);
   if (!level.ok()) return fail(level.status().message());
-  auto paths = resolve_paths(o);
+  auto paths = resolve_model_paths(o.in, o.out);
   if (!paths.ok()) return fail(paths.status().message());
 
   const auto t0 = std::chrono::steady_clock::now();
