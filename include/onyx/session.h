@@ -46,6 +46,17 @@ struct SessionOptions {
   // garbage in the padded computation too); unmasked positions are unchanged. Off by default for raw sessions;
   // the pipelines turn it on. Encoders with a 2-D attention_mask input only; other graphs run unchanged.
   bool remove_padding = false;
+  // Time every node of every run (a steady_clock read around each kernel, ~50 ns a node) for Session::profile().
+  // Off by default: `onyx bench --profile` turns it on.
+  bool profile = false;
+};
+
+// Time spent in one node of the optimized graph, summed over the runs since creation or the last reset_profile().
+struct NodeProfile {
+  std::string node;     // node name (or "<op_type>#<index>" when unnamed)
+  std::string op_type;  // "Attention", "com.onyx.MatMulBiasGelu" style: domain-qualified outside ONNX's domain
+  int64_t calls = 0;
+  double total_ms = 0.0;
 };
 
 // One dimension of a declared input/output shape: a fixed size, or a symbol ("batch"), or unknown.
@@ -89,6 +100,11 @@ class Session {
   // Bytes of intermediate/output buffers the session's pool has reserved so far. After a warm-up run at the
   // largest shapes, further runs at those or smaller shapes do not increase it.
   size_t pooled_bytes() const;
+
+  // Per-node times, in execution order (SessionOptions::profile; empty when it is off). reset_profile() zeroes them
+  // (e.g. after warm-up runs). Both may be called while other threads run the session.
+  std::vector<NodeProfile> profile() const;
+  void reset_profile() const;
 
   struct Impl;
 

@@ -1,7 +1,9 @@
 // Session: load -> plan -> run. See include/onyx/session.h for the contract.
 #include "onyx/session.h"
 
+#include <chrono>
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "src/core/buffer_pool.h"
@@ -28,6 +30,10 @@ struct Session::Impl {
   SessionOptions options;
   std::unique_ptr<runtime::ExecutionPlan> plan;
   std::shared_ptr<BufferPool> pool = BufferPool::create();
+  mutable std::mutex profile_mu;
+  mutable std::vector<NodeProfile> profile;  // one per plan step when options.profile
+
+  void init_profile();
 
   Status validate_inputs(const NamedTensors& inputs, std::vector<const Tensor*>& by_position) const;
 };
@@ -96,6 +102,28 @@ Status Session::Impl::validate_inputs(const NamedTensors& inputs, std::vector<co
   return ok_status();
 }
 
+void Session::Impl::init_profile() {
+  profile.clear();
+  if (!options.profile) return;
+  for (const runtime::PlannedStep& step : plan->steps) {
+    const ir::Node& node = plan->graph.nodes[step.node_index];
+    NodeProfile p;
+    p.op_type = node.domain.empty() || node.domain == "ai.onnx" ? node.op_type : node.domain + "." + node.op_type;
+    p.node = node.name.empty() ? node.op_type + "#" + std::to_string(step.node_index) : node.name;
+    profile.push_back(std::move(p));
+  }
+}
+
+std::vector<NodeProfile> Session::profile() const {
+  std::lock_guard<std::mutex> lock(impl_->profile_mu);
+  return impl_->profile;
+}
+
+void Session::reset_profile() const {
+  std::lock_guard<std::mutex> lock(impl_->profile_mu);
+  for (NodeProfile& p : impl_->profile) p.calls = 0, p.total_ms = 0.0;
+}
+
 Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Session::~Session() = default;
 
@@ -120,6 +148,7 @@ Result<std::unique_ptr<Session::Impl>> make_impl(Result<ir::Graph> graph, const 
   ir::Graph g = std::move(graph).value();
   ONYX_RETURN_IF_ERROR(opt::optimize(g, optimize).status());
   ONYX_ASSIGN_OR_RETURN(impl->plan, runtime::build_execution_plan(std::move(g), plan_options));
+  impl->init_profile();
   return impl;
 }
 }  // namespace
@@ -171,6 +200,9 @@ Result<NamedTensors> Session::run(const NamedTensors& inputs, std::span<const st
 
   std::vector<const Tensor*> in_ptrs;
   std::vector<Tensor> outs;
+  using Clock = std::chrono::steady_clock;
+  std::vector<double> step_ms(impl_->options.profile ? plan.steps.size() : 0);
+  size_t step_index = 0;
   for (const runtime::PlannedStep& step : plan.steps) {
     const ir::Node& node = plan.graph.nodes[step.node_index];
     in_ptrs.clear();
@@ -180,7 +212,10 @@ Result<NamedTensors> Session::run(const NamedTensors& inputs, std::span<const st
     }
     outs.assign(step.outputs.size(), Tensor());
     cpu::KernelContext ctx(node, in_ptrs, outs, allocator);
+    const Clock::time_point t0 = impl_->options.profile ? Clock::now() : Clock::time_point();
     Status st = step.kernel->compute(ctx);
+    if (impl_->options.profile) step_ms[step_index] = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    ++step_index;
     if (!st.ok()) {
       if (st.message().find(node.describe()) == std::string::npos) st = st.with_context(node.describe());
       return st;
@@ -188,6 +223,11 @@ Result<NamedTensors> Session::run(const NamedTensors& inputs, std::span<const st
     for (size_t k = 0; k < step.outputs.size(); ++k)
       if (step.outputs[k] >= 0) slots[step.outputs[k]] = std::move(outs[k]);
     for (int s : step.release_after) slots[s] = Tensor();
+  }
+
+  if (impl_->options.profile) {
+    std::lock_guard<std::mutex> lock(impl_->profile_mu);
+    for (size_t i = 0; i < step_ms.size(); ++i) ++impl_->profile[i].calls, impl_->profile[i].total_ms += step_ms[i];
   }
 
   NamedTensors result;

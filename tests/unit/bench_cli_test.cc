@@ -88,6 +88,29 @@ TEST(BenchCli, TableOutputNamesTheProtocolAndStatistics) {
   EXPECT_NE(r.err.find("creating the session"), std::string::npos) << "progress goes to stderr";
 }
 
+TEST(BenchCli, ProfileReportsTimePerOpTypeAndNode) {
+  Json j = run_json(q(kBert) + " --seq 9 --warmup 1 --runs 5 --threads 1 --profile");
+  ASSERT_TRUE(j.contains("profile"));
+  const Json& p = j["profile"];
+  ASSERT_FALSE(p["by_op_type"].empty());
+  ASSERT_FALSE(p["nodes"].empty());
+  double by_type = 0.0, by_node = 0.0;
+  for (const Json& t : p["by_op_type"]) {
+    EXPECT_GT(t["calls_per_run"].get<double>(), 0.0);
+    by_type += t["ms_per_run"].get<double>();
+  }
+  for (const Json& n : p["nodes"]) by_node += n["ms_per_run"].get<double>();
+  EXPECT_NEAR(by_type, by_node, 1e-9);
+  EXPECT_NEAR(by_node, p["nodes_ms_per_run"].get<double>(), 1e-9);
+  // Nodes run inside Session::run: their time per run cannot exceed the mean latency.
+  EXPECT_LE(by_node, j["latency_ms"]["mean"].get<double>() * 1.0001);
+  EXPECT_FALSE(run_json(q(kBert) + " --seq 9 --warmup 0 --runs 1 --threads 1").contains("profile"));
+  CliResult table = run_cli("bench " + q(kBert) + " --seq 5 --warmup 0 --runs 2 --threads 1 --profile");
+  EXPECT_EQ(table.rc, 0) << table.err;
+  EXPECT_NE(table.out.find("profile"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("Session::run outside the nodes"), std::string::npos) << table.out;
+}
+
 TEST(BenchCli, NpyInputOverridesTheSyntheticOne) {
   const fs::path dir = temp_dir("npy");
   // Batch 2 x 6 tokens; ids inside the test model's vocab (120). attention_mask/token_type_ids stay synthetic

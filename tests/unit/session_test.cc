@@ -11,7 +11,7 @@ namespace onyx::test {
 namespace {
 
 // y = Identity(Identity(x)) through a chain, so intermediate buffers come and go.
-std::unique_ptr<Session> chain_session(int length) {
+std::unique_ptr<Session> chain_session(int length, SessionOptions options = {}) {
   ModelBuilder b;
   b.input("x", DType::kFloat32, {-1, -1}, {"batch", "sequence"}).output("y", DType::kFloat32, {-1, -1}, {"batch", "sequence"});
   std::string prev = "x";
@@ -20,7 +20,7 @@ std::unique_ptr<Session> chain_session(int length) {
     b.node("Identity", {prev}, {next});
     prev = next;
   }
-  auto s = Session::create_from_bytes(b.bytes());
+  auto s = Session::create_from_bytes(b.bytes(), options);
   EXPECT_TRUE(s.ok()) << s.status().to_string();
   return std::move(s).value();
 }
@@ -59,6 +59,26 @@ TEST(Session, ConcurrentRunsOnOneSession) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(failures.load(), 0);
+}
+
+TEST(Session, ProfileCountsEveryNodeOfEveryRun) {
+  EXPECT_TRUE(chain_session(3)->profile().empty());  // off by default
+  SessionOptions options;
+  options.profile = true;
+  options.optimization_level = 0;  // keep the Identity nodes
+  auto session = chain_session(3, options);
+  ASSERT_EQ(session->profile().size(), 3u);
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(session->run({{"x", iota({2, 64}, 0)}}).ok());
+  for (const NodeProfile& p : session->profile()) {
+    EXPECT_EQ(p.op_type, "Identity");
+    EXPECT_FALSE(p.node.empty());
+    EXPECT_EQ(p.calls, 4);
+    EXPECT_GE(p.total_ms, 0.0);
+  }
+  session->reset_profile();
+  for (const NodeProfile& p : session->profile()) EXPECT_EQ(p.calls, 0);
+  ASSERT_TRUE(session->run({{"x", iota({1, 3}, 0)}}).ok());
+  EXPECT_EQ(session->profile()[2].calls, 1);
 }
 
 TEST(BufferPool, NoGrowthAfterWarmup) {

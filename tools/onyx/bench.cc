@@ -2,7 +2,7 @@
 //
 //   onyx bench MODEL [--seq 128] [--batch 1] [--threads 2] [--precision fp32|bf16|int8] [-O N]
 //                    [--remove-padding auto|on|off] [--warmup 50] [--runs 1000] [--past N] [--vocab N] [--input NAME=FILE.npy ...]
-//                    [--text "..." | --file FILE [--include-tokenization]] [--json]
+//                    [--text "..." | --file FILE [--include-tokenization]] [--json] [--profile]
 //
 // MODEL is an .onnx file or a model folder (model.onnx or onnx/model.onnx; tokenizer files for --text/--file).
 // Protocol: create the session (timed), run once (the first run, timed apart), then --warmup untimed runs, then
@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -75,6 +76,7 @@ struct BenchOptions {
   std::string file;
   bool include_tokenization = false;
   bool json = false;
+  bool profile = false;
   uint64_t seed = 1234;
 };
 
@@ -117,6 +119,41 @@ Json latency_json(const std::vector<double>& ms) {
           {"min", ms.empty() ? 0.0 : *std::min_element(ms.begin(), ms.end())},
           {"max", ms.empty() ? 0.0 : *std::max_element(ms.begin(), ms.end())},
           {"stddev", stddev}};
+}
+
+// --profile: time per run by op type (descending) and per node (execution order), from Session::profile() summed over
+// the timed runs. "other" = mean latency - the nodes' sum: Session::run's own work (input checks, slots).
+Json profile_json(const std::vector<NodeProfile>& nodes, int runs, double mean_latency_ms) {
+  std::map<std::string, std::pair<int64_t, double>> by_type;  // op_type -> (calls, ms)
+  double sum_ms = 0.0;
+  Json per_node = Json::array();
+  for (const NodeProfile& n : nodes) {
+    auto& t = by_type[n.op_type];
+    t.first += n.calls;
+    t.second += n.total_ms;
+    sum_ms += n.total_ms;
+    per_node.push_back({{"node", n.node}, {"op_type", n.op_type}, {"ms_per_run", n.total_ms / runs}});
+  }
+  std::vector<std::pair<std::string, std::pair<int64_t, double>>> types(by_type.begin(), by_type.end());
+  std::sort(types.begin(), types.end(), [](const auto& a, const auto& b) { return a.second.second > b.second.second; });
+  Json by_op = Json::array();
+  for (const auto& [type, t] : types)
+    by_op.push_back({{"op_type", type},
+                     {"calls_per_run", static_cast<double>(t.first) / runs},
+                     {"ms_per_run", t.second / runs},
+                     {"percent_of_latency", 100.0 * t.second / runs / mean_latency_ms}});
+  return {{"by_op_type", by_op},
+          {"nodes", per_node},
+          {"nodes_ms_per_run", sum_ms / runs},
+          {"other_ms_per_run", mean_latency_ms - sum_ms / runs}};
+}
+
+void print_profile(const Json& p) {
+  std::printf("profile      per run, timed runs only (op type: calls, ms, %% of mean latency)\n");
+  for (const Json& t : p["by_op_type"])
+    std::printf("  %-34s %5.1f  %8.3f  %5.1f%%\n", t["op_type"].get<std::string>().c_str(),
+                t["calls_per_run"].get<double>(), t["ms_per_run"].get<double>(), t["percent_of_latency"].get<double>());
+  std::printf("  %-34s %5s  %8.3f\n", "(Session::run outside the nodes)", "", p["other_ms_per_run"].get<double>());
 }
 
 // MODEL -> the .onnx file: the path itself, DIR/model.onnx or DIR/onnx/model.onnx.
@@ -341,6 +378,7 @@ int run_bench(const BenchOptions& o) {
                                          : SessionOptions::Precision::kFp32;
   so.remove_padding = remove_padding;
   so.disabled_passes = o.disabled;
+  so.profile = o.profile;
   const double rss_before_mb = current_rss_mb();
   std::cerr << "onyx bench: creating the session (" << o.precision << ", -O " << level << ", threads "
             << (o.threads > 0 ? std::to_string(o.threads) : std::string("all")) << ") for " << *onnx_path << "\n";
@@ -385,6 +423,7 @@ int run_bench(const BenchOptions& o) {
     if (Status st = run_one(static_cast<size_t>(i)); !st.ok()) return fail(st.to_string());
     progress.update(static_cast<size_t>(i + 1), static_cast<size_t>(warmup + runs));
   }
+  s.reset_profile();  // --profile: the timed runs only
   std::vector<double> lat_ms;
   lat_ms.reserve(static_cast<size_t>(runs));
   int64_t sequences = 0, real_tokens = 0, padded_tokens = 0;
@@ -430,6 +469,7 @@ int run_bench(const BenchOptions& o) {
   j["sequences"] = sequences;
   j["tokens"] = {{"real", real_tokens}, {"padded", padded_tokens}};
   j["cpu_features"] = cpu_features().to_string();
+  if (o.profile) j["profile"] = profile_json(s.profile(), runs, j["latency_ms"]["mean"].get<double>());
   if (o.json) {
     std::cout << j.dump(2) << "\n";
     return 0;
@@ -459,6 +499,7 @@ int run_bench(const BenchOptions& o) {
               l["max"].get<double>());
   std::printf("throughput   %.2f inferences/s, %.2f sequences/s\n", runs / loop_s,
               static_cast<double>(sequences) / loop_s);
+  if (o.profile) print_profile(j["profile"]);
   return 0;
 }
 
@@ -495,6 +536,9 @@ void add_bench_command(CLI::App& app) {
   cmd->add_flag("--include-tokenization", o->include_tokenization, "Tokenize inside each timed run (--text/--file)");
   cmd->add_option("--seed", o->seed, "Seed of the synthetic input_ids")->capture_default_str();
   cmd->add_flag("--json", o->json, "Print one JSON object instead of the table");
+  cmd->add_flag("--profile", o->profile,
+                "Time every node of the timed runs (SessionOptions::profile) and print the time per op type "
+                "(with --json: a \"profile\" object with per-node times too)");
   cmd->callback([o] {
     if (int rc = run_bench(*o)) throw CLI::RuntimeError(rc);
   });
