@@ -1,4 +1,4 @@
-// PackedGemm (oneDNN and portable variants) vs plain references: fp32 against gemm_f32_reference plus the
+// PackedGemm (onyx's AVX-512 fp32 kernel, oneDNN and portable variants) vs plain references: fp32 against gemm_f32_reference plus the
 // epilogue in double; bf16 against a reference that rounds alpha*W and X to bf16 (round to nearest even, the
 // scalar to_bfloat16) and accumulates in double. Tolerances grow with K (each output is a K-term dot product).
 #include "src/ep/cpu/gemm/packed_gemm.h"
@@ -47,7 +47,7 @@ std::string describe(const Case& c, const PackedGemmOptions& o) {
          " trans=" + std::to_string(c.transposed) + " bias=" + std::to_string(c.bias) +
          " epilogue=" + std::to_string(static_cast<int>(c.epilogue)) + " pads=" + std::to_string(c.pad_x) + "," +
          std::to_string(c.pad_y) + " alpha=" + std::to_string(c.alpha) + " bf16=" + std::to_string(o.bf16) +
-         " portable=" + std::to_string(o.portable);
+         " portable=" + std::to_string(o.portable) + " onednn=" + std::to_string(o.onednn);
 }
 
 // Operands of one case, and the reference output (in double, rows of stride n).
@@ -122,6 +122,10 @@ std::vector<PackedGemmOptions> variants(bool bf16) {
   v.push_back(o);
   if (!bf16 || cpu_features().avx512bf16) {
     o.portable = false;
+    v.push_back(o);  // fp32: onyx's AVX-512 kernel where the CPU has AVX-512F, else oneDNN
+  }
+  if (!bf16) {
+    o.onednn = true;  // fp32 through oneDNN even on AVX-512
     v.push_back(o);
   }
   return v;
@@ -133,6 +137,19 @@ TEST(PackedGemm, Fp32MatchesReferenceOnOddShapes) {
     for (int64_t m : {0, 1, 3, 35, 128, 257})
       for (auto [k, n] : std::vector<std::pair<int64_t, int64_t>>{{1, 1}, {17, 100}, {100, 17}, {768, 768}})
         check({.m = m, .k = k, .n = n}, o, seed++);
+}
+
+// K beyond one K chunk of the AVX-512 kernel (768; 1600 = 3 uneven chunks), M beyond its row chunk (288), N past
+// a 64-column block, with bias and both GELUs on the last chunk.
+TEST(PackedGemm, Fp32LongKLargeMAndEpilogues) {
+  unsigned seed = 50;
+  for (const PackedGemmOptions& o : variants(false))
+    for (PackedGemmEpilogue e : kEpilogues) {
+      check({.m = 35, .k = 1600, .n = 130, .bias = true, .epilogue = e}, o, seed++);
+      check({.m = 300, .k = 800, .n = 70, .bias = e != PackedGemmEpilogue::kNone, .epilogue = e, .pad_y = 2}, o,
+            seed++);
+      check({.m = 7, .k = 3072, .n = 64, .transposed = true, .epilogue = e}, o, seed++);
+    }
 }
 
 TEST(PackedGemm, Fp32TransposedBiasEpiloguesAndStrides) {

@@ -27,6 +27,7 @@
 #include "src/core/parallel.h"
 #include "src/ep/cpu/gemm/bf16_convert.h"
 #include "src/ep/cpu/gemm/gemm.h"
+#include "src/ep/cpu/gemm/packed_sgemm_avx512.h"
 #include "src/ep/cpu/kernels/math/row_kernels.h"
 
 #if defined(ONYX_WITH_DNNL) && ONYX_WITH_DNNL
@@ -312,6 +313,8 @@ Result<std::unique_ptr<PackedGemm>> PackedGemm::create(const float* w, int64_t k
     return failed_precondition("PackedGemm: bf16 weights need a CPU with AVX512-BF16 (this CPU has: " +
                                cpu_features().to_string() + "); use fp32 precision");
   std::vector<float> wk = scaled_weights(w, k, n, w_transposed, options.alpha, options.bf16 && !use_dnnl);
+  if (!options.bf16 && !options.portable && !options.onednn)
+    if (auto g = detail::make_packed_sgemm_avx512(wk, k, n, bias, options.epilogue)) return g;
 #if defined(ONYX_WITH_DNNL) && ONYX_WITH_DNNL
   if (use_dnnl) return DnnlPackedGemm::create(wk, k, n, bias, options);
 #endif

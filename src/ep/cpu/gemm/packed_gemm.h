@@ -6,7 +6,9 @@
 //   ONYX_RETURN_IF_ERROR(g->run(x, m, /*ldx=*/768, y, /*ldy=*/3072));
 //
 // Variants (chosen at creation, ISA from cpu_features()):
-//   fp32   W packed fp32; X read in place
+//   fp32   on AVX-512: onyx's own kernel (packed_sgemm_avx512.h: W in 64-column blocks, the next W chunk
+//          prefetched while the current one is computed, bias + GELU on the cache-hot tile); elsewhere, or with
+//          options.onednn, oneDNN with W packed in its blocked layout. X read in place
 //   bf16   W packed bf16 (needs AVX512-BF16); X rounded to bf16 (round to nearest even) into per-call scratch;
 //          fp32 accumulation and fp32 Y
 //   portable (no oneDNN, or options.portable): W kept [K, N] fp32 and gemm_f32 + the epilogue loop; bf16 rounds W
@@ -37,6 +39,9 @@ struct PackedGemmOptions {
   // The portable variant (W fp32 [K, N], gemm_f32 + the epilogue loop; bf16 by rounding W and X) even where
   // oneDNN is built in: tests compare the variants, and it is what builds without oneDNN always use.
   bool portable = false;
+  // fp32: oneDNN even on AVX-512 CPUs, where onyx's own kernel is the default (tests and onyx_packed_gemm_bench
+  // compare the two). No effect on bf16 (always oneDNN) or with portable.
+  bool onednn = false;
 };
 
 class PackedGemm {
