@@ -3,8 +3,9 @@
 //
 // Micro-kernel: 6 rows x 64 columns (one block) in 24 zmm accumulators; per k: 4 aligned loads of W, one
 // broadcast of X per row, 24 FMAs. Work: tasks = (64-column block) x (chunk of rows), block-major, split into
-// contiguous ranges, one per thread, so each thread streams its own blocks of W. While a thread computes one
-// (task, K chunk) it prefetches (into L2) the W chunk of its next one, spread over the current chunk's tiles:
+// contiguous ranges, one per thread, so each thread streams its own blocks of W (handing tasks out one at a time
+// from a shared counter measured ~1% slower). While a thread computes one (task, K chunk) it prefetches (into L2)
+// the W chunk of its next one, spread over the current chunk's tiles:
 // W arrives before it is needed instead of on demand. The last K chunk adds the bias (or bias + GELU, through
 // the dispatched row kernel) to the tile while it is in cache.
 #include "src/ep/cpu/gemm/packed_sgemm_avx512.h"
@@ -42,6 +43,10 @@ constexpr int64_t kFloatsPerLine = 16;
 struct AlignedFree {
   void operator()(float* p) const { std::free(p); }
 };
+
+// W's buffer, 64-byte aligned. (2 MiB transparent huge pages were tried: ~2% faster runs, but the kernel's page
+// compaction on first touch made session creation 230-570 ms instead of ~245.)
+float* allocate_packed(size_t bytes) { return static_cast<float*>(std::aligned_alloc(64, (bytes + 63) / 64 * 64)); }
 
 // What a tile's prefetch covers: `lines` cache lines from `p` on.
 struct Prefetch {
@@ -145,7 +150,8 @@ class Avx512PackedSgemm final : public PackedGemm {
   Avx512PackedSgemm(const std::vector<float>& w, int64_t k, int64_t n, const float* bias, PackedGemmEpilogue e)
       : k_(k), n_(n), blocks_((n + kBlockCols - 1) / kBlockCols) {
     const size_t floats = static_cast<size_t>(blocks_ * kBlockCols * k);
-    packed_.reset(static_cast<float*>(std::aligned_alloc(64, (floats * sizeof(float) + 63) / 64 * 64)));
+    packed_.reset(allocate_packed(floats * sizeof(float)));
+    if (!packed_) return;  // out of memory: make_packed_sgemm_avx512 returns null, the oneDNN variant is tried
     for (int64_t b = 0; b < blocks_; ++b) {
       float* dst = packed_.get() + b * k * kBlockCols;
       const int64_t c0 = b * kBlockCols, cols = std::min(kBlockCols, n - c0);
@@ -179,19 +185,22 @@ class Avx512PackedSgemm final : public PackedGemm {
     const int64_t row_chunks = (m + chunk_rows - 1) / chunk_rows;
     const int64_t tasks = blocks_ * row_chunks;
     const int threads = static_cast<int>(std::min<int64_t>(max_threads, tasks));
-    auto body = [&](int64_t t, int64_t nt) {
+    auto body = [&] {
+      const int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
       const int64_t begin = tasks * t / nt, end = tasks * (t + 1) / nt;
-      for (int64_t task = begin; task < end; ++task) run_task(x, m, ldx, y, ldy, task, row_chunks, chunk_rows, end);
+      for (int64_t task = begin; task < end; ++task)
+        run_task(x, m, ldx, y, ldy, task, row_chunks, chunk_rows, task + 1 < end ? task + 1 : -1);
     };
     if (threads <= 1) {
-      body(0, 1);
+      body();
       return ok_status();
     }
 #pragma omp parallel num_threads(threads)
-    body(omp_get_thread_num(), omp_get_num_threads());
+    body();
     return ok_status();
   }
 
+  bool packed() const { return packed_ != nullptr; }
   int64_t k() const override { return k_; }
   int64_t n() const override { return n_; }
   bool bf16() const override { return false; }
@@ -205,9 +214,9 @@ class Avx512PackedSgemm final : public PackedGemm {
   }
   int64_t chunk_len(int64_t kchunk) const { return std::min(k_chunk_, k_ - kchunk * k_chunk_); }
 
-  // Task = (block, row chunk); `task_end`: the end of this thread's range (what to prefetch next).
+  // Task = (block, row chunk); `next_task`: the thread's next task (its W is prefetched), or -1.
   ONYX_SG_AVX512 void run_task(const float* x, int64_t m, int64_t ldx, float* y, int64_t ldy, int64_t task,
-                               int64_t row_chunks, int64_t chunk_rows, int64_t task_end) const {
+                               int64_t row_chunks, int64_t chunk_rows, int64_t next_task) const {
     const int64_t block = task / row_chunks, r0 = (task % row_chunks) * chunk_rows;
     const int64_t r1 = std::min(m, r0 + chunk_rows);
     const int64_t c0 = block * kBlockCols, cols = std::min(kBlockCols, n_ - c0);
@@ -221,8 +230,8 @@ class Avx512PackedSgemm final : public PackedGemm {
       if (kc + 1 < k_chunks_) {
         next.p = w_chunk(block, kc + 1);
         next.lines = chunk_len(kc + 1) * kBlockCols / kFloatsPerLine;
-      } else if (task + 1 < task_end) {
-        next.p = w_chunk((task + 1) / row_chunks, 0);
+      } else if (next_task >= 0) {
+        next.p = w_chunk(next_task / row_chunks, 0);
         next.lines = chunk_len(0) * kBlockCols / kFloatsPerLine;
       }
       const int64_t lines_per_tile = (next.lines + tiles - 1) / tiles;
@@ -255,7 +264,8 @@ class Avx512PackedSgemm final : public PackedGemm {
 std::unique_ptr<PackedGemm> make_packed_sgemm_avx512(const std::vector<float>& w, int64_t k, int64_t n,
                                                      const float* bias, PackedGemmEpilogue epilogue) {
   if (!cpu_features().avx512f) return nullptr;
-  return std::make_unique<Avx512PackedSgemm>(w, k, n, bias, epilogue);
+  auto g = std::make_unique<Avx512PackedSgemm>(w, k, n, bias, epilogue);
+  return g->packed() ? std::move(g) : nullptr;
 }
 
 #else
