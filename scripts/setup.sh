@@ -5,10 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# ocl-icd-opencl-dev: oneDNN's CMake config (dnnl-config.cmake) calls find_package(OpenCL); it is only a
+# Recommends of libdnnl-dev, which --no-install-recommends skips, so a fresh machine failed to configure.
 APT_PACKAGES=(
   build-essential cmake pkg-config git
   libprotobuf-dev protobuf-compiler libonnx-dev libonnx-testdata
-  libdnnl-dev nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libdnnl-dev ocl-icd-opencl-dev nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   libutf8proc-dev libre2-dev libsentencepiece-dev
   nodejs npm
   python3-torch python3-onnx python3-numpy libopenblas0-openmp
