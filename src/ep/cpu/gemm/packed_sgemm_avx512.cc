@@ -5,7 +5,7 @@
 // broadcast of X per row, 24 FMAs. Work: tasks = (64-column block) x (chunk of rows), block-major, split into
 // contiguous ranges, one per thread, so each thread streams its own blocks of W (handing tasks out one at a time
 // from a shared counter measured ~1% slower). While a thread computes one (task, K chunk) it prefetches (into L2)
-// the W chunk of its next one, spread over the current chunk's tiles:
+// the W chunk of its next one, spread over the current chunk's tiles and, inside a tile, evenly over its K steps:
 // W arrives before it is needed instead of on demand. The last K chunk adds the bias (or bias + GELU, through
 // the dispatched row kernel) to the tile while it is in cache.
 #include "src/ep/cpu/gemm/packed_sgemm_avx512.h"
@@ -96,8 +96,8 @@ ONYX_SG_AVX512 inline __mmask16 mask16(int64_t left) {
 }
 
 // c[MR rows (stride ldc), cols] (+)= a[MR rows (stride lda), kc] . b[kc][64]; `first`: c starts at 0, else it holds
-// the previous K chunks' sums; `last`: apply the epilogue. Prefetches pf.lines lines from pf.p, one per k step
-// (the rest after the loop).
+// the previous K chunks' sums; `last`: apply the epilogue. Prefetches pf.lines lines from pf.p spread evenly over
+// the k steps (at most one new line per step; the rest after the loop).
 template <int MR>
 ONYX_SG_AVX512 void micro(const float* a, int64_t lda, const float* b, int64_t kc, float* c, int64_t ldc,
                           int64_t cols, bool first, bool last, const Epilogue& ep, Prefetch pf) {
@@ -107,19 +107,26 @@ ONYX_SG_AVX512 void micro(const float* a, int64_t lda, const float* b, int64_t k
   ONYX_SG_DECL(0) ONYX_SG_DECL(1) ONYX_SG_DECL(2) ONYX_SG_DECL(3) ONYX_SG_DECL(4) ONYX_SG_DECL(5)
   const float* ap = a;
   const float* pp = pf.p;
+  // The W lines of the next chunk are spread evenly over the K steps (line = k * lines / kc, in 32.32 fixed
+  // point): they trickle in at a rate the fill buffers can keep in flight instead of in a burst at the start of the
+  // tile. Steps that land on a line already asked for repeat its prefetch, which costs a load slot and nothing else.
   const int64_t steps_with_prefetch = std::min(pf.lines, kc);
+  const uint64_t line_step = steps_with_prefetch > 0 ? (static_cast<uint64_t>(steps_with_prefetch) << 32) / kc : 0;
+  uint64_t line_fx = 0;
   int64_t k = 0;
-  for (; k < steps_with_prefetch; ++k, ++ap, b += kBlockCols, pp += kFloatsPerLine) {
-    _mm_prefetch(reinterpret_cast<const char*>(pp), _MM_HINT_T1);
-    const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16), b2 = _mm512_load_ps(b + 32),
-                 b3 = _mm512_load_ps(b + 48);
-    ONYX_SG_ROW(0) ONYX_SG_ROW(1) ONYX_SG_ROW(2) ONYX_SG_ROW(3) ONYX_SG_ROW(4) ONYX_SG_ROW(5)
-  }
+  if (steps_with_prefetch > 0)
+    for (; k < kc; ++k, ++ap, b += kBlockCols, line_fx += line_step) {
+      _mm_prefetch(reinterpret_cast<const char*>(pp + (line_fx >> 32) * kFloatsPerLine), _MM_HINT_T1);
+      const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16), b2 = _mm512_load_ps(b + 32),
+                   b3 = _mm512_load_ps(b + 48);
+      ONYX_SG_ROW(0) ONYX_SG_ROW(1) ONYX_SG_ROW(2) ONYX_SG_ROW(3) ONYX_SG_ROW(4) ONYX_SG_ROW(5)
+    }
   for (; k < kc; ++k, ++ap, b += kBlockCols) {
     const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16), b2 = _mm512_load_ps(b + 32),
                  b3 = _mm512_load_ps(b + 48);
     ONYX_SG_ROW(0) ONYX_SG_ROW(1) ONYX_SG_ROW(2) ONYX_SG_ROW(3) ONYX_SG_ROW(4) ONYX_SG_ROW(5)
   }
+  pp += steps_with_prefetch * kFloatsPerLine;
   for (int64_t l = steps_with_prefetch; l < pf.lines; ++l, pp += kFloatsPerLine)
     _mm_prefetch(reinterpret_cast<const char*>(pp), _MM_HINT_T1);
   const bool add_bias = last && ep.bias && !ep.gelu;
