@@ -1,6 +1,6 @@
 // onyx_peak: this CPU's compute ceilings, so benchmark reports can state "% of peak" (issue #6, item 4).
 //
-//   onyx_peak [--threads 2] [--seconds 0.5] [--json]
+//   onyx_peak [--threads 2] [--seconds 0.5] [--json] [--fp32-only]
 //
 // Variants (each run on 1 thread, then on --threads threads at once; best of 3 repeats):
 //   fp32 fma      register-only loop of vfmadd231ps zmm (16 lanes x 2 flops = 32 FLOP per instruction)
@@ -8,6 +8,8 @@
 //   int8 dot      register-only loop of vpdpbusd zmm (64 u8*s8 products + 64 adds = 128 OP per instruction)
 //   fp32 gemm     onyx::cpu::gemm_f32 (oneDNN sgemm when built with it) at transformer shapes
 //                 (tokens x 768 x 3072 and tokens x 3072 x 768; tokens = 128 and 4096), the best reported
+//   packed gemm   onyx's own PackedGemm (the weights packed once, what the engine runs) at the same shapes
+// --fp32-only: the fp32 FMA loop alone (a few seconds; bench/compare measures it again in every round).
 // The register loops keep 16 independent accumulators so that FMA latency (4-5 cycles) times the number of
 // FMA pipes is covered; their inputs come from memory the compiler cannot see through, and their results
 // are summed and printed, so the loops cannot be optimized away. Variants the CPU lacks are reported as
@@ -21,6 +23,7 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -29,6 +32,7 @@
 #include "src/core/cpu_features.h"
 #include "src/core/parallel.h"
 #include "src/ep/cpu/gemm/gemm.h"
+#include "src/ep/cpu/gemm/packed_gemm.h"
 
 namespace {
 
@@ -146,8 +150,9 @@ struct GemmResult {
   double gflops;
 };
 
-// Best GFLOP/s of gemm_f32 on [m, k] x [k, n] with `threads` intra-op threads over ~seconds of repeats.
-GemmResult measure_gemm(int64_t m, int64_t n, int64_t k, int threads, double seconds) {
+// Best GFLOP/s of gemm_f32 (packed = false) or of a PackedGemm of the same weights (packed = true) on
+// [m, k] x [k, n] with `threads` intra-op threads over ~seconds of repeats.
+GemmResult measure_gemm(int64_t m, int64_t n, int64_t k, int threads, double seconds, bool packed) {
   std::vector<float> a(static_cast<size_t>(m * k)), b(static_cast<size_t>(k * n)), c(static_cast<size_t>(m * n));
   for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>((i * 7 + 3) % 17) * 0.01f;
   for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<float>((i * 5 + 1) % 13) * 0.01f;
@@ -156,12 +161,21 @@ GemmResult measure_gemm(int64_t m, int64_t n, int64_t k, int threads, double sec
   p.m = m;
   p.n = n;
   p.k = k;
+  std::unique_ptr<onyx::cpu::PackedGemm> pg;
+  if (packed) {
+    auto r = onyx::cpu::PackedGemm::create(b.data(), k, n, /*w_transposed=*/false, nullptr, {});
+    if (!r.ok()) {
+      std::fprintf(stderr, "onyx_peak: packed gemm failed: %s\n", r.status().to_string().c_str());
+      return {m, n, k, 0.0};
+    }
+    pg = std::move(*r);
+  }
   double best = 0;
   const auto start = Clock::now();
   int reps = 0;
   while (reps < 3 || std::chrono::duration<double>(Clock::now() - start).count() < seconds) {
     const auto t0 = Clock::now();
-    onyx::Status s = onyx::cpu::gemm_f32(p, a.data(), b.data(), c.data());
+    onyx::Status s = pg ? pg->run(a.data(), m, k, c.data(), n) : onyx::cpu::gemm_f32(p, a.data(), b.data(), c.data());
     const double sec = std::chrono::duration<double>(Clock::now() - t0).count();
     if (!s.ok()) {
       std::fprintf(stderr, "onyx_peak: gemm failed: %s\n", s.to_string().c_str());
@@ -173,12 +187,32 @@ GemmResult measure_gemm(int64_t m, int64_t n, int64_t k, int threads, double sec
   return {m, n, k, best};
 }
 
+// The GEMM shapes of a transformer layer, 1 and `threads` threads; the best of each.
+nlohmann::json measure_gemms(const char* label, bool packed, int threads, double seconds, bool json) {
+  std::fprintf(stderr, "onyx_peak: %s...\n", label);
+  const int64_t shapes[][3] = {{128, 3072, 768}, {128, 768, 3072}, {4096, 3072, 768}, {4096, 768, 3072}};
+  nlohmann::json gemms = nlohmann::json::array();
+  GemmResult best1{0, 0, 0, 0}, bestn{0, 0, 0, 0};
+  for (const auto& s : shapes) {
+    const GemmResult r1 = measure_gemm(s[0], s[1], s[2], 1, seconds, packed);
+    const GemmResult rn = measure_gemm(s[0], s[1], s[2], threads, seconds, packed);
+    gemms.push_back(
+        {{"m", s[0]}, {"n", s[1]}, {"k", s[2]}, {"gflops_1_thread", r1.gflops}, {"gflops_all_threads", rn.gflops}});
+    if (r1.gflops > best1.gflops) best1 = r1;
+    if (rn.gflops > bestn.gflops) bestn = rn;
+    if (!json)
+      std::printf("%-10s %5lldx%4lldx%4lld %12.1f %12.1f  GFLOP/s (m x n x k)\n", label, static_cast<long long>(s[0]),
+                  static_cast<long long>(s[1]), static_cast<long long>(s[2]), r1.gflops, rn.gflops);
+  }
+  return {{"shapes", gemms}, {"best_1_thread", best1.gflops}, {"best_all_threads", bestn.gflops}};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int threads = 2;
   double seconds = 0.5;
-  bool json = false;
+  bool json = false, fp32_only = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--threads" && i + 1 < argc)
@@ -187,10 +221,13 @@ int main(int argc, char** argv) {
       seconds = std::max(0.05, std::atof(argv[++i]));
     else if (arg == "--json")
       json = true;
+    else if (arg == "--fp32-only")
+      fp32_only = true;
     else {
       std::fprintf(stderr,
-                   "usage: onyx_peak [--threads N] [--seconds S] [--json]\n"
-                   "  register-only fp32 FMA / bf16 / int8 dot loops and the best fp32 GEMM, 1 and N threads\n");
+                   "usage: onyx_peak [--threads N] [--seconds S] [--json] [--fp32-only]\n"
+                   "  register-only fp32 FMA / bf16 / int8 dot loops and the best fp32 GEMM, 1 and N threads\n"
+                   "  --fp32-only: the fp32 FMA loop alone\n");
       return arg == "--help" || arg == "-h" ? 0 : 2;
     }
   }
@@ -207,6 +244,7 @@ int main(int argc, char** argv) {
   if (!json)
     std::printf("%-10s %-8s %12s %12s\n", "loop", "unit", "1 thread", (std::to_string(threads) + " threads").c_str());
   for (const LoopKind& k : kinds) {
+    if (fp32_only && std::string(k.name) != "fp32_fma") continue;
     if (!k.supported) {
       j[k.name] = nullptr;
       if (!json) std::printf("%-10s %-8s %12s %12s\n", k.name, k.unit, "unsupported", "unsupported");
@@ -218,22 +256,10 @@ int main(int argc, char** argv) {
     j[k.name] = {{"unit", k.unit}, {"per_core", one}, {"all_threads", many}};
     if (!json) std::printf("%-10s %-8s %12.1f %12.1f\n", k.name, k.unit, one, many);
   }
-  std::fprintf(stderr, "onyx_peak: fp32 gemm...\n");
-  const int64_t shapes[][3] = {{128, 3072, 768}, {128, 768, 3072}, {4096, 3072, 768}, {4096, 768, 3072}};
-  nlohmann::json gemms = nlohmann::json::array();
-  GemmResult best1{0, 0, 0, 0}, bestn{0, 0, 0, 0};
-  for (const auto& s : shapes) {
-    const GemmResult r1 = measure_gemm(s[0], s[1], s[2], 1, seconds);
-    const GemmResult rn = measure_gemm(s[0], s[1], s[2], threads, seconds);
-    gemms.push_back(
-        {{"m", s[0]}, {"n", s[1]}, {"k", s[2]}, {"gflops_1_thread", r1.gflops}, {"gflops_all_threads", rn.gflops}});
-    if (r1.gflops > best1.gflops) best1 = r1;
-    if (rn.gflops > bestn.gflops) bestn = rn;
-    if (!json)
-      std::printf("gemm_f32   %5lldx%4lldx%4lld %12.1f %12.1f  GFLOP/s (m x n x k)\n", static_cast<long long>(s[0]),
-                  static_cast<long long>(s[1]), static_cast<long long>(s[2]), r1.gflops, rn.gflops);
+  if (!fp32_only) {
+    j["gemm_f32"] = measure_gemms("gemm_f32", /*packed=*/false, threads, seconds, json);
+    j["packed_gemm_f32"] = measure_gemms("packed_f32", /*packed=*/true, threads, seconds, json);
   }
-  j["gemm_f32"] = {{"shapes", gemms}, {"best_1_thread", best1.gflops}, {"best_all_threads", bestn.gflops}};
   if (json) std::printf("%s\n", j.dump(2).c_str());
   return 0;
 }
