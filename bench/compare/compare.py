@@ -23,8 +23,9 @@ Protocol (docs/benchmarks.md):
   * rounds: every round measures every (config, engine) pair once; the engine order rotates from round to
     round so that slow drifts of the machine hit every engine alike; results are medians across rounds, and
     ratios compare medians of the same run
-  * peak: onyx_peak's register-only fp32 FMA ceiling on --threads threads; "% of peak" = model FLOPs (from its
-    shapes) / p50 latency / that ceiling
+  * peak: onyx_peak's register-only fp32 FMA ceiling on --threads threads, measured once in full (bf16, int8,
+    GEMMs) and again (fp32 alone) at the start of every round, since a shared machine's speed drifts; "% of peak" =
+    model FLOPs (from its shapes) / p50 latency / the ceiling of the same round, median across rounds
 Outputs: <out>/compare.md (table), compare.json (everything, per round), compare.png (latency bar chart).
 """
 
@@ -187,6 +188,17 @@ def issue7_targets(summary, seqs, engines):
     return out if len(out) > 2 else []
 
 
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or None
+
+
 def median(xs):
     xs = [x for x in xs if x is not None]
     return statistics.median(xs) if xs else None
@@ -271,8 +283,13 @@ def main():
 
     # 3. Rounds: every (config, engine) once per round, engine order rotated per round.
     results = []
+    round_ceilings = []  # fp32 FMA ceiling (GFLOP/s, --threads threads) measured at the start of each round
     for r in range(a.rounds):
         order = engines[r % len(engines):] + engines[:r % len(engines)]
+        if peak and peak.get("fp32_fma"):
+            rp = run_json([a.peak, "--json", "--fp32-only", "--threads", str(a.threads)], f"onyx_peak round {r + 1}")
+            round_ceilings.append(rp["fp32_fma"]["all_threads"])
+            log(f"round {r + 1}/{a.rounds} fp32 ceiling {round_ceilings[-1]:.0f} GFLOP/s")
         for cfg in configs:
             for e in order:
                 cmd = engine_cmd(e, cfg, a, paths)
@@ -312,10 +329,14 @@ def main():
                 base = per.get(ref)
                 key = "ratio_to_ort" if ref == ort else f"ratio_to_{ref}"
                 s[key] = (s[lat_key] / base[lat_key]) if base and base[lat_key] and s[lat_key] else None
-            if cfg != "sst2" and peak and peak.get("fp32_fma"):
-                gflops = model_flops(int(cfg[3:])) / (s["p50_ms"] / 1e3) / 1e9
-                s["gflops"] = gflops
-                s["pct_of_fp32_peak"] = 100 * gflops / peak["fp32_fma"]["all_threads"]
+            if cfg != "sst2" and round_ceilings:
+                flops = model_flops(int(cfg[3:]))
+                s["gflops"] = flops / (s["p50_ms"] / 1e3) / 1e9
+                # Each round's p50 over that round's ceiling; the median of those.
+                pcts = [100 * flops / (x["result"]["latency_ms"]["p50"] / 1e3) / 1e9 / round_ceilings[x["round"] - 1]
+                        for x in results if x["engine"] == e and x["config"] == cfg]
+                s["pct_of_fp32_peak_rounds"] = pcts
+                s["pct_of_fp32_peak"] = median(pcts)
     checks = []
     if sst2_ref and "sst2" in summary:
         for e in engines:
@@ -333,16 +354,19 @@ def main():
     settings = {"threads": a.threads, "rounds": a.rounds, "warmup": a.warmup, "runs": a.runs,
                 "sst2_batch": a.sst2_batch, "sst2_warmup": a.sst2_warmup, "sst2_batches": a.sst2_batches or "all",
                 "quick": a.quick}
-    doc = {"generator": "bench/compare/run.sh", "date": stamp, "host": platform.node(),
+    doc = {"generator": "bench/compare/run.sh", "date": stamp, "host": platform.node(), "cpu_model": cpu_model(),
            "cpu": peak.get("cpu_features") if peak else None, "settings": settings, "model": a.model_dir,
            "int8_model": int8_dir if any(e in INT8_MODEL_ENGINES for e in engines) else None,
-           "model_gflop": {str(s): model_flops(s) / 1e9 for s in seqs}, "peak": peak, "summary": summary,
+           "model_gflop": {str(s): model_flops(s) / 1e9 for s in seqs}, "peak": peak,
+           "fp32_ceiling_per_round": round_ceilings, "summary": summary,
            "sst2_reference_tokens": sst2_ref, "checks": checks, "rounds": results}
     with open(os.path.join(a.out, "compare.json"), "w") as f:
         json.dump(doc, f, indent=1)
         f.write("\n")
 
     lines = [f"## bench/compare: DistilBERT-base shape, {a.threads} threads ({stamp})", "",
+             f"CPU: {cpu_model() or 'unknown'} ({os.cpu_count()} logical CPUs; features: "
+             f"{peak.get('cpu_features') if peak else 'n/a'}).", "",
              f"{a.rounds} rounds, engine order rotated per round; medians across rounds. Latency: batch 1, "
              f"p50 of {a.runs} timed runs after {a.warmup} warm-up runs. SST-2: "
              + (f"the first {a.sst2_batches} batches of " if a.sst2_batches else "")
@@ -382,12 +406,19 @@ def main():
                      f"{100 * max(noise):.0f}% (median {100 * statistics.median(noise):.0f}%) of their median.")
     if peak and peak.get("fp32_fma"):
         pk = peak["fp32_fma"]
+        packed = peak.get("packed_gemm_f32") or {}
         lines.append(f"Peak (onyx_peak): fp32 FMA {pk['per_core']:.0f} GFLOP/s per core, {pk['all_threads']:.0f} on "
                      f"{a.threads} threads; " +
                      (f"bf16 {peak['bf16_dot']['all_threads']:.0f} GFLOP/s, " if peak.get("bf16_dot") else "") +
                      (f"int8 {peak['int8_dot']['all_threads']:.0f} GOPS, " if peak.get("int8_dot") else "") +
-                     f"best sgemm {peak['gemm_f32']['best_all_threads']:.0f} GFLOP/s ({a.threads} threads). "
-                     f"Model: {model_flops(128) / 1e9:.2f} GFLOP at 128 tokens.")
+                     f"best sgemm {peak['gemm_f32']['best_all_threads']:.0f} GFLOP/s" +
+                     (f", best onyx PackedGemm {packed['best_all_threads']:.0f} GFLOP/s (weights hot in cache)"
+                      if packed.get("best_all_threads") else "") +
+                     f" ({a.threads} threads). Model: {model_flops(128) / 1e9:.2f} GFLOP at 128 tokens.")
+        if round_ceilings:
+            lines.append("fp32 ceiling at the start of each round (the % of peak column divides each round's p50 by "
+                         "its own round's ceiling, then takes the median): "
+                         + ", ".join(f"{c:.0f}" for c in round_ceilings) + " GFLOP/s.")
     for c in checks:
         lines.append(f"Check: {c['check']}: {'ok' if c['ok'] else 'FAILED'} ({c['onyx']} vs {c['reference']})")
     if any(e in INT8_ENGINES for e in engines):
