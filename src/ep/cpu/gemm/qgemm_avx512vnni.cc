@@ -5,7 +5,9 @@
 // Micro-kernel: kRows (6) rows x up to 64 columns (4 panels of 16) in 24 zmm accumulators. Per group of 4 k: 4
 // aligned loads of W (16 columns x 4 k each), one 32-bit broadcast of 4 u8 activations per row, 24 vpdpbusd
 // (u8 x s8 -> s32, no intermediate saturation; the sum wraps like the reference's 32-bit math). The epilogue
-// (zero-point corrections, scaling, bias) runs on the accumulators before the single store of the tile.
+// (zero-point corrections, scaling, bias) runs on the accumulators before the single store of the tile. While a
+// block's tiles run, the next block's W is prefetched into L2, spread over the tiles and evenly over each tile's
+// k groups (with the weights of a model coming from L3 / memory, W otherwise arrived on demand).
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -84,9 +86,10 @@ ONYX_VNNI inline void dpbusd(__m512i& acc, __m512i x, __m512i w) {
 
 // Rows [i0, i0 + MR) x the block's columns [c0, c0 + cols) (cols <= 16 NP); wb: the block's packed W, gstride:
 // bytes per group of 4 k.
+// pf, pf_lines: cache lines to prefetch into L2 while the tile runs (spread evenly over its k groups).
 template <int MR, int NP>
 ONYX_VNNI void micro(const QGemmPackedView& w, const QGemmRunArgs& r, int64_t i0, int64_t c0, int64_t cols,
-                     const int8_t* wb, int64_t gstride) {
+                     const int8_t* wb, int64_t gstride, const int8_t* pf, int64_t pf_lines) {
   static_assert(MR >= 1 && MR <= kRows && NP >= 1 && NP <= kPanels);
   const __m512i zero = _mm512_setzero_si512();
   ONYX_QG_DECL(0)
@@ -96,7 +99,18 @@ ONYX_VNNI void micro(const QGemmPackedView& w, const QGemmRunArgs& r, int64_t i0
   const int8_t* wp = wb;
   int64_t g = 0;
 #define ONYX_QG_XMAIN(a) load_u32(x + (a)*ldx + 4 * g)
+  // Line of the prefetch for group g: g * lines / groups in 32.32 fixed point (a repeated line costs a load slot).
+  const int64_t pf_steps = std::min(pf_lines, groups);
+  const uint64_t line_step = pf_steps > 0 ? (static_cast<uint64_t>(pf_steps) << 32) / groups : 0;
+  uint64_t line_fx = 0;
+  if (pf_steps > 0)
+    for (; g < groups; ++g, wp += gstride, line_fx += line_step) {
+      _mm_prefetch(reinterpret_cast<const char*>(pf + (line_fx >> 32) * 64), _MM_HINT_T1);
+      ONYX_QG_STEP(ONYX_QG_XMAIN)
+    }
   for (; g < groups; ++g, wp += gstride) ONYX_QG_STEP(ONYX_QG_XMAIN)
+  for (int64_t l = std::max<int64_t>(pf_steps, 0); l < pf_lines; ++l)
+    _mm_prefetch(reinterpret_cast<const char*>(pf + l * 64), _MM_HINT_T1);
   if (const int64_t left = w.k - 4 * groups; left > 0) {  // last partial group: W is 0 past K
     uint32_t xt[MR];
     for (int a = 0; a < MR; ++a) {
@@ -155,8 +169,8 @@ ONYX_VNNI void micro(const QGemmPackedView& w, const QGemmRunArgs& r, int64_t i0
 #undef ONYX_QG_XMAIN
 #undef ONYX_QG_XTAIL
 
-using MicroFn = void (*)(const QGemmPackedView&, const QGemmRunArgs&, int64_t, int64_t, int64_t, const int8_t*,
-                         int64_t);
+using MicroFn = void (*)(const QGemmPackedView&, const QGemmRunArgs&, int64_t, int64_t, int64_t, const int8_t*, int64_t,
+                         const int8_t*, int64_t);
 
 template <int MR>
 constexpr MicroFn micro_for(int np) {
@@ -187,9 +201,29 @@ void block_vnni(const QGemmPackedView& w, const QGemmRunArgs& r, int64_t m0, int
   const int8_t* wb = w.packed + block * w.kpad * w.block_cols;
   const int64_t gstride = np * 64;
   const MicroFn full = micro_for(kRows, np);
+  // The next block's W (the thread's next task is this block's next row chunk or, usually, the next block).
+  const int64_t blocks = (w.n + w.block_cols - 1) / w.block_cols;
+  const int8_t* next = block + 1 < blocks ? wb + w.kpad * w.block_cols : nullptr;
+  int64_t next_lines = next ? w.kpad * w.block_cols / 64 : 0;
+  const int64_t tiles = (m1 - m0 + kRows - 1) / kRows;
+  const int64_t lines_per_tile = tiles > 0 ? (next_lines + tiles - 1) / tiles : 0;
+  auto tile_prefetch = [&](const int8_t*& p, int64_t& lines) {
+    p = next;
+    lines = std::min(lines_per_tile, next_lines);
+    if (next) next += lines * 64;
+    next_lines -= lines;
+  };
+  const int8_t* pf = nullptr;
+  int64_t pf_lines = 0;
   int64_t i = m0;
-  for (; i + kRows <= m1; i += kRows) full(w, r, i, c0, cols, wb, gstride);
-  if (i < m1) micro_for(static_cast<int>(m1 - i), np)(w, r, i, c0, cols, wb, gstride);
+  for (; i + kRows <= m1; i += kRows) {
+    tile_prefetch(pf, pf_lines);
+    full(w, r, i, c0, cols, wb, gstride, pf, pf_lines);
+  }
+  if (i < m1) {
+    tile_prefetch(pf, pf_lines);
+    micro_for(static_cast<int>(m1 - i), np)(w, r, i, c0, cols, wb, gstride, pf, pf_lines);
+  }
 }
 
 // ---- activation helpers ----
