@@ -17,6 +17,7 @@
 
 #include "src/core/cpu_features.h"
 #include "src/core/parallel.h"
+#include "src/ep/cpu/gemm/l2_prefetch.h"
 #include "src/ep/cpu/kernels/math/row_kernels.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -38,7 +39,6 @@ constexpr int kRows = 6;
 constexpr int64_t kKChunk = 768;
 // Rows per task at large M: 144 rows x 768 floats of X (432 KiB) + a W chunk fit in L2 together.
 constexpr int64_t kChunkRows = 144;
-constexpr int64_t kFloatsPerLine = 16;
 
 struct AlignedFree {
   void operator()(float* p) const { std::free(p); }
@@ -47,12 +47,6 @@ struct AlignedFree {
 // W's buffer, 64-byte aligned. (2 MiB transparent huge pages were tried: ~2% faster runs, but the kernel's page
 // compaction on first touch made session creation 230-570 ms instead of ~245.)
 float* allocate_packed(size_t bytes) { return static_cast<float*>(std::aligned_alloc(64, (bytes + 63) / 64 * 64)); }
-
-// What a tile's prefetch covers: `lines` cache lines from `p` on.
-struct Prefetch {
-  const float* p = nullptr;
-  int64_t lines = 0;
-};
 
 // The epilogue of the last K chunk.
 struct Epilogue {
@@ -96,27 +90,20 @@ ONYX_SG_AVX512 inline __mmask16 mask16(int64_t left) {
 }
 
 // c[MR rows (stride ldc), cols] (+)= a[MR rows (stride lda), kc] . b[kc][64]; `first`: c starts at 0, else it holds
-// the previous K chunks' sums; `last`: apply the epilogue. Prefetches pf.lines lines from pf.p spread evenly over
-// the k steps (at most one new line per step; the rest after the loop).
+// the previous K chunks' sums; `last`: apply the epilogue. Prefetches `pf` into L2, spread over the k steps.
 template <int MR>
 ONYX_SG_AVX512 void micro(const float* a, int64_t lda, const float* b, int64_t kc, float* c, int64_t ldc,
-                          int64_t cols, bool first, bool last, const Epilogue& ep, Prefetch pf) {
+                          int64_t cols, bool first, bool last, const Epilogue& ep, PrefetchRange pf) {
   static_assert(MR >= 1 && MR <= kRows);
   const __mmask16 m0 = mask16(cols), m1 = mask16(cols - 16), m2 = mask16(cols - 32), m3 = mask16(cols - 48);
   const __m512 zero = _mm512_setzero_ps();
   ONYX_SG_DECL(0) ONYX_SG_DECL(1) ONYX_SG_DECL(2) ONYX_SG_DECL(3) ONYX_SG_DECL(4) ONYX_SG_DECL(5)
   const float* ap = a;
-  const float* pp = pf.p;
-  // The W lines of the next chunk are spread evenly over the K steps (line = k * lines / kc, in 32.32 fixed
-  // point): they trickle in at a rate the fill buffers can keep in flight instead of in a burst at the start of the
-  // tile. Steps that land on a line already asked for repeat its prefetch, which costs a load slot and nothing else.
-  const int64_t steps_with_prefetch = std::min(pf.lines, kc);
-  const uint64_t line_step = steps_with_prefetch > 0 ? (static_cast<uint64_t>(steps_with_prefetch) << 32) / kc : 0;
-  uint64_t line_fx = 0;
+  SpreadPrefetch prefetch(pf, kc);
   int64_t k = 0;
-  if (steps_with_prefetch > 0)
-    for (; k < kc; ++k, ++ap, b += kBlockCols, line_fx += line_step) {
-      _mm_prefetch(reinterpret_cast<const char*>(pp + (line_fx >> 32) * kFloatsPerLine), _MM_HINT_T1);
+  if (prefetch.active())
+    for (; k < kc; ++k, ++ap, b += kBlockCols) {
+      prefetch.step();
       const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16), b2 = _mm512_load_ps(b + 32),
                    b3 = _mm512_load_ps(b + 48);
       ONYX_SG_ROW(0) ONYX_SG_ROW(1) ONYX_SG_ROW(2) ONYX_SG_ROW(3) ONYX_SG_ROW(4) ONYX_SG_ROW(5)
@@ -126,9 +113,7 @@ ONYX_SG_AVX512 void micro(const float* a, int64_t lda, const float* b, int64_t k
                  b3 = _mm512_load_ps(b + 48);
     ONYX_SG_ROW(0) ONYX_SG_ROW(1) ONYX_SG_ROW(2) ONYX_SG_ROW(3) ONYX_SG_ROW(4) ONYX_SG_ROW(5)
   }
-  pp += steps_with_prefetch * kFloatsPerLine;
-  for (int64_t l = steps_with_prefetch; l < pf.lines; ++l, pp += kFloatsPerLine)
-    _mm_prefetch(reinterpret_cast<const char*>(pp), _MM_HINT_T1);
+  prefetch.finish();
   const bool add_bias = last && ep.bias && !ep.gelu;
   __m512 bias0 = zero, bias1 = zero, bias2 = zero, bias3 = zero;
   if (add_bias) {
@@ -147,7 +132,7 @@ ONYX_SG_AVX512 void micro(const float* a, int64_t lda, const float* b, int64_t k
 #undef ONYX_SG_STORE
 
 using MicroFn = void (*)(const float*, int64_t, const float*, int64_t, float*, int64_t, int64_t, bool, bool,
-                         const Epilogue&, Prefetch);
+                         const Epilogue&, PrefetchRange);
 
 constexpr MicroFn kMicro[kRows + 1] = {nullptr,   &micro<1>, &micro<2>, &micro<3>,
                                        &micro<4>, &micro<5>, &micro<6>};
@@ -220,6 +205,10 @@ class Avx512PackedSgemm final : public PackedGemm {
     return packed_.get() + block * k_ * kBlockCols + kchunk * k_chunk_ * kBlockCols;
   }
   int64_t chunk_len(int64_t kchunk) const { return std::min(k_chunk_, k_ - kchunk * k_chunk_); }
+  PrefetchRange chunk_range(int64_t block, int64_t kchunk) const {
+    return {reinterpret_cast<const char*>(w_chunk(block, kchunk)),
+            chunk_len(kchunk) * kBlockCols * static_cast<int64_t>(sizeof(float)) / kCacheLine};
+  }
 
   // Task = (block, row chunk); `next_task`: the thread's next task (its W is prefetched), or -1.
   ONYX_SG_AVX512 void run_task(const float* x, int64_t m, int64_t ldx, float* y, int64_t ldy, int64_t task,
@@ -233,27 +222,20 @@ class Avx512PackedSgemm final : public PackedGemm {
     ep.gelu = gelu_;
     for (int64_t kc = 0; kc < k_chunks_; ++kc) {
       // The W chunk this thread reads next: the block's next K chunk, or the next task's first.
-      Prefetch next;
-      if (kc + 1 < k_chunks_) {
-        next.p = w_chunk(block, kc + 1);
-        next.lines = chunk_len(kc + 1) * kBlockCols / kFloatsPerLine;
-      } else if (next_task >= 0) {
-        next.p = w_chunk(next_task / row_chunks, 0);
-        next.lines = chunk_len(0) * kBlockCols / kFloatsPerLine;
-      }
-      const int64_t lines_per_tile = (next.lines + tiles - 1) / tiles;
+      PrefetchRange next;
+      if (kc + 1 < k_chunks_)
+        next = chunk_range(block, kc + 1);
+      else if (next_task >= 0)
+        next = chunk_range(next_task / row_chunks, 0);
+      PrefetchSlicer slices(next, tiles);
       const float* wk = w_chunk(block, kc);
       const int64_t k0 = kc * k_chunk_, len = chunk_len(kc);
       for (int64_t t = 0, i = r0; t < tiles; ++t) {
         // Rows spread evenly over the tiles (128 = 18 x 6 + 4 x 5, not 21 x 6 + 2): a tile of 1-3 rows reads as
         // much W from L2 per k as a full one for a third of the FMAs.
         const int rows = static_cast<int>((r1 - r0) / tiles + (t < (r1 - r0) % tiles ? 1 : 0));
-        Prefetch pf;
-        pf.lines = std::max<int64_t>(0, std::min(lines_per_tile, next.lines));
-        pf.p = next.p;
-        next.p += pf.lines * kFloatsPerLine;
-        next.lines -= pf.lines;
-        kMicro[rows](x + i * ldx + k0, ldx, wk, len, y + i * ldy + c0, ldy, cols, kc == 0, kc + 1 == k_chunks_, ep, pf);
+        kMicro[rows](x + i * ldx + k0, ldx, wk, len, y + i * ldy + c0, ldy, cols, kc == 0, kc + 1 == k_chunks_, ep,
+                     slices.next());
         i += rows;
       }
     }

@@ -13,6 +13,7 @@
 #include <limits>
 
 #include "src/core/cpu_features.h"
+#include "src/ep/cpu/gemm/l2_prefetch.h"
 #include "src/ep/cpu/gemm/qgemm_kernel.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -86,10 +87,10 @@ ONYX_VNNI inline void dpbusd(__m512i& acc, __m512i x, __m512i w) {
 
 // Rows [i0, i0 + MR) x the block's columns [c0, c0 + cols) (cols <= 16 NP); wb: the block's packed W, gstride:
 // bytes per group of 4 k.
-// pf, pf_lines: cache lines to prefetch into L2 while the tile runs (spread evenly over its k groups).
+// pf: cache lines to prefetch into L2 while the tile runs (spread over its k groups).
 template <int MR, int NP>
 ONYX_VNNI void micro(const QGemmPackedView& w, const QGemmRunArgs& r, int64_t i0, int64_t c0, int64_t cols,
-                     const int8_t* wb, int64_t gstride, const int8_t* pf, int64_t pf_lines) {
+                     const int8_t* wb, int64_t gstride, PrefetchRange pf) {
   static_assert(MR >= 1 && MR <= kRows && NP >= 1 && NP <= kPanels);
   const __m512i zero = _mm512_setzero_si512();
   ONYX_QG_DECL(0)
@@ -99,18 +100,14 @@ ONYX_VNNI void micro(const QGemmPackedView& w, const QGemmRunArgs& r, int64_t i0
   const int8_t* wp = wb;
   int64_t g = 0;
 #define ONYX_QG_XMAIN(a) load_u32(x + (a)*ldx + 4 * g)
-  // Line of the prefetch for group g: g * lines / groups in 32.32 fixed point (a repeated line costs a load slot).
-  const int64_t pf_steps = std::min(pf_lines, groups);
-  const uint64_t line_step = pf_steps > 0 ? (static_cast<uint64_t>(pf_steps) << 32) / groups : 0;
-  uint64_t line_fx = 0;
-  if (pf_steps > 0)
-    for (; g < groups; ++g, wp += gstride, line_fx += line_step) {
-      _mm_prefetch(reinterpret_cast<const char*>(pf + (line_fx >> 32) * 64), _MM_HINT_T1);
+  SpreadPrefetch prefetch(pf, groups);
+  if (prefetch.active())
+    for (; g < groups; ++g, wp += gstride) {
+      prefetch.step();
       ONYX_QG_STEP(ONYX_QG_XMAIN)
     }
   for (; g < groups; ++g, wp += gstride) ONYX_QG_STEP(ONYX_QG_XMAIN)
-  for (int64_t l = std::max<int64_t>(pf_steps, 0); l < pf_lines; ++l)
-    _mm_prefetch(reinterpret_cast<const char*>(pf + l * 64), _MM_HINT_T1);
+  prefetch.finish();
   if (const int64_t left = w.k - 4 * groups; left > 0) {  // last partial group: W is 0 past K
     uint32_t xt[MR];
     for (int a = 0; a < MR; ++a) {
@@ -170,7 +167,7 @@ ONYX_VNNI void micro(const QGemmPackedView& w, const QGemmRunArgs& r, int64_t i0
 #undef ONYX_QG_XTAIL
 
 using MicroFn = void (*)(const QGemmPackedView&, const QGemmRunArgs&, int64_t, int64_t, int64_t, const int8_t*, int64_t,
-                         const int8_t*, int64_t);
+                         PrefetchRange);
 
 template <int MR>
 constexpr MicroFn micro_for(int np) {
@@ -202,28 +199,13 @@ void block_vnni(const QGemmPackedView& w, const QGemmRunArgs& r, int64_t m0, int
   const int64_t gstride = np * 64;
   const MicroFn full = micro_for(kRows, np);
   // The next block's W (the thread's next task is this block's next row chunk or, usually, the next block).
-  const int64_t blocks = (w.n + w.block_cols - 1) / w.block_cols;
-  const int8_t* next = block + 1 < blocks ? wb + w.kpad * w.block_cols : nullptr;
-  int64_t next_lines = next ? w.kpad * w.block_cols / 64 : 0;
-  const int64_t tiles = (m1 - m0 + kRows - 1) / kRows;
-  const int64_t lines_per_tile = tiles > 0 ? (next_lines + tiles - 1) / tiles : 0;
-  auto tile_prefetch = [&](const int8_t*& p, int64_t& lines) {
-    p = next;
-    lines = std::min(lines_per_tile, next_lines);
-    if (next) next += lines * 64;
-    next_lines -= lines;
-  };
-  const int8_t* pf = nullptr;
-  int64_t pf_lines = 0;
+  PrefetchRange next;
+  if (block + 1 < (w.n + w.block_cols - 1) / w.block_cols)
+    next = {reinterpret_cast<const char*>(wb + w.kpad * w.block_cols), w.kpad * w.block_cols / kCacheLine};
+  PrefetchSlicer slices(next, (m1 - m0 + kRows - 1) / kRows);
   int64_t i = m0;
-  for (; i + kRows <= m1; i += kRows) {
-    tile_prefetch(pf, pf_lines);
-    full(w, r, i, c0, cols, wb, gstride, pf, pf_lines);
-  }
-  if (i < m1) {
-    tile_prefetch(pf, pf_lines);
-    micro_for(static_cast<int>(m1 - i), np)(w, r, i, c0, cols, wb, gstride, pf, pf_lines);
-  }
+  for (; i + kRows <= m1; i += kRows) full(w, r, i, c0, cols, wb, gstride, slices.next());
+  if (i < m1) micro_for(static_cast<int>(m1 - i), np)(w, r, i, c0, cols, wb, gstride, slices.next());
 }
 
 // ---- activation helpers ----
