@@ -354,7 +354,8 @@ def main():
     settings = {"threads": a.threads, "rounds": a.rounds, "warmup": a.warmup, "runs": a.runs,
                 "sst2_batch": a.sst2_batch, "sst2_warmup": a.sst2_warmup, "sst2_batches": a.sst2_batches or "all",
                 "quick": a.quick}
-    doc = {"generator": "bench/compare/run.sh", "date": stamp, "host": platform.node(), "cpu_model": cpu_model(),
+    cpu = cpu_model()
+    doc = {"generator": "bench/compare/run.sh", "date": stamp, "host": platform.node(), "cpu_model": cpu,
            "cpu": peak.get("cpu_features") if peak else None, "settings": settings, "model": a.model_dir,
            "int8_model": int8_dir if any(e in INT8_MODEL_ENGINES for e in engines) else None,
            "model_gflop": {str(s): model_flops(s) / 1e9 for s in seqs}, "peak": peak,
@@ -365,7 +366,7 @@ def main():
         f.write("\n")
 
     lines = [f"## bench/compare: DistilBERT-base shape, {a.threads} threads ({stamp})", "",
-             f"CPU: {cpu_model() or 'unknown'} ({os.cpu_count()} logical CPUs; features: "
+             f"CPU: {cpu or 'unknown'} ({os.cpu_count()} logical CPUs; features: "
              f"{peak.get('cpu_features') if peak else 'n/a'}).", "",
              f"{a.rounds} rounds, engine order rotated per round; medians across rounds. Latency: batch 1, "
              f"p50 of {a.runs} timed runs after {a.warmup} warm-up runs. SST-2: "
